@@ -1,0 +1,5 @@
+"""Allow `python -m drift`."""
+
+from drift.cli import main
+
+main()

@@ -1,0 +1,403 @@
+"""Load `expected/<project>/` into a validated, frozen `Baseline`.
+
+All files are read and every problem in all of them is collected before anything is
+raised: a user fixing a baseline should see the whole list at once, and no run may go
+ahead on a half-valid baseline (drift exits 1 before calling any API).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from drift.baseline.matchers import is_matcher
+from drift.baseline.rules import ProjectInfo, ProjectRules, parse_project
+from drift.baseline.schema import (
+    ENV_EXTRA_CHOICES,
+    KIND_FIELDS,
+    META_FIELDS,
+    REGIONAL,
+    check_value,
+    suggest,
+)
+from drift.baseline.yaml_lines import (
+    UNREADABLE,
+    BaselineError,
+    Problem,
+    key_line,
+    load_yaml,
+    plain,
+)
+
+PROJECT_FILE = "project.yaml"
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One declared resource. `fields` holds the compared fields as written (matchers as dicts)."""
+
+    kind: str
+    name: str
+    region: str | None
+    fields: dict
+    env_extra: str = "deny"
+    source: str = ""
+    field_sources: dict[str, str] = field(default_factory=dict)
+
+    def key(self) -> tuple[str, str, str | None]:
+        return (self.kind, self.name, self.region)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A whole project's baseline, valid by construction."""
+
+    project: str
+    regions: tuple[str, ...]
+    path: str
+    sha256: str
+    declared: tuple[Declared, ...] = ()
+    kinds: tuple[str, ...] = ()
+    rules: ProjectRules = field(default_factory=ProjectRules)
+    project_number: str | None = None
+
+    def by_kind(self, kind: str) -> list[Declared]:
+        return [d for d in self.declared if d.kind == kind]
+
+    def get(self, kind: str, name: str, region: str | None = None) -> Declared | None:
+        for d in self.declared:
+            if d.kind == kind and d.name == name and d.region == region:
+                return d
+        return None
+
+
+def _missing_folder(expected_dir: Path, project: str) -> BaselineError:
+    where = (expected_dir / project).as_posix()
+    if not expected_dir.is_dir():
+        msg = (
+            f"the baseline folder {expected_dir.as_posix()} does not exist; create "
+            f"{where}/{PROJECT_FILE} (with `project: {project}` and `regions: [...]`) "
+            "or pass --expected DIR"
+        )
+    else:
+        others = sorted(p.name for p in expected_dir.iterdir() if (p / PROJECT_FILE).is_file())
+        close = difflib.get_close_matches(project, others, n=1)
+        hint = (
+            f" did you mean {close[0]!r}?"
+            if close
+            else (f" projects found: {', '.join(others)}." if others else "")
+        )
+        msg = (
+            f"no baseline for project {project!r};{hint} create {where}/{PROJECT_FILE} "
+            f"with `project: {project}` and `regions: [...]`"
+        )
+    return BaselineError([Problem(where, None, None, msg)])
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(
+        (p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml")),
+        key=lambda p: p.name,
+    )
+
+
+def _digest(files: list[Path], contents: dict[str, bytes]) -> str:
+    h = hashlib.sha256()
+    for p in files:
+        h.update(p.name.encode() + b"\0" + contents[p.name])
+    return h.hexdigest()
+
+
+def load_baseline(expected_dir: Path, project: str) -> Baseline:
+    """Read and validate `expected_dir/project/`; raise BaselineError listing every problem."""
+    expected_dir = Path(expected_dir)
+    folder = expected_dir / project
+    if not folder.is_dir():
+        raise _missing_folder(expected_dir, project)
+    files = _files(folder)
+    names = [p.name for p in files]
+    problems: list[Problem] = []
+
+    def display(name: str) -> str:
+        return (folder / name).as_posix()
+
+    if PROJECT_FILE not in names:
+        hint = (
+            "rename project.yml to project.yaml"
+            if "project.yml" in names
+            else f"create it with `project: {project}` and `regions: [...]`"
+        )
+        raise BaselineError(
+            [Problem(display(PROJECT_FILE), None, None, f"missing {PROJECT_FILE}; {hint}")]
+        )
+
+    contents = {p.name: p.read_bytes() for p in files}
+    trees: dict[str, Any] = {}
+    for name in names:
+        try:
+            text = contents[name].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(
+                Problem(
+                    display(name),
+                    None,
+                    None,
+                    f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8",
+                )
+            )
+            continue
+        tree, probs = load_yaml(text, display(name))
+        problems += probs
+        if tree is not UNREADABLE:
+            trees[name] = tree
+
+    info: ProjectInfo | None = None
+    if PROJECT_FILE in trees:
+        info, probs = parse_project(trees[PROJECT_FILE], display(PROJECT_FILE), project)
+        problems += probs
+
+    collector = _Collector(info)
+    for name in names:
+        if name != PROJECT_FILE and name in trees:
+            if name == "project.yml":
+                problems.append(
+                    Problem(
+                        display(name),
+                        None,
+                        None,
+                        f"project settings belong in {PROJECT_FILE}; merge this file into it",
+                    )
+                )
+                continue
+            collector.read_file(display(name), trees[name])
+    problems += collector.problems
+
+    if problems or info is None:
+        problems.sort(key=lambda p: (p.file, p.line or 0))
+        raise BaselineError(problems)
+    return Baseline(
+        project=info.project,
+        regions=info.regions,
+        path=folder.as_posix(),
+        sha256=_digest(files, contents),
+        declared=tuple(sorted(collector.declared, key=lambda d: (d.kind, d.name, d.region or ""))),
+        kinds=tuple(sorted(collector.kinds)),
+        rules=info.rules,
+        project_number=info.project_number,
+    )
+
+
+class _Collector:
+    """Validates resource files one by one, remembering what was declared where."""
+
+    def __init__(self, info: ProjectInfo | None) -> None:
+        self.info = info
+        self.problems: list[Problem] = []
+        self.declared: list[Declared] = []
+        self.kinds: set[str] = set()
+        self.seen: dict[tuple[str, str, str | None], str] = {}
+
+    def _bad(self, file: str, line: int | None, fld: str | None, message: str) -> None:
+        self.problems.append(Problem(file, line, fld, message))
+
+    def read_file(self, file: str, tree: Any) -> None:
+        if tree is None:  # an empty file declares nothing
+            return
+        if not isinstance(tree, Mapping):
+            self._bad(
+                file,
+                getattr(tree, "line", None) or 1,
+                None,
+                "expected a mapping of kind to resources, e.g. `services:`",
+            )
+            return
+        for kind, resources in tree.items():
+            line = key_line(tree, kind)
+            if kind not in KIND_FIELDS:
+                self._bad(file, line, str(kind), f"unknown kind; {suggest(kind, KIND_FIELDS)}")
+                continue
+            self.kinds.add(kind)
+            if resources is None:
+                continue  # `vpc_connectors:` alone declares the kind with no resources
+            if not isinstance(resources, Mapping):
+                self._bad(
+                    file,
+                    line,
+                    kind,
+                    "expected a mapping of resource name to fields; use {} for none",
+                )
+                continue
+            for name, body in resources.items():
+                self._resource(file, kind, name, body, key_line(resources, name) or line)
+
+    def _resource(self, file: str, kind: str, name: Any, body: Any, line: int | None) -> None:
+        where = f"{kind}.{name}"
+        if not isinstance(name, str) or not name or "/" in name:
+            self._bad(
+                file,
+                line,
+                where,
+                "a resource name must be a non-empty string without '/'; quote it",
+            )
+            return
+        if body is None:
+            self._bad(
+                file,
+                line,
+                where,
+                "has no body; write {} to only require that it exists, or list its fields",
+            )
+            return
+        if not isinstance(body, Mapping):
+            self._bad(file, line, where, "expected a mapping of field names to values")
+            return
+        specs = KIND_FIELDS[kind]
+        fields: dict[str, Any] = {}
+        sources: dict[str, str] = {}
+        env_extra = "deny"
+        region: str | None = None
+        for key, value in body.items():
+            kl = key_line(body, key) or line
+            fpath = f"{where}.{key}"
+            if key == "region" and "region" in META_FIELDS[kind]:
+                region = self._region(file, kind, value, kl, fpath)
+            elif key == "env_extra" and "env_extra" in META_FIELDS[kind]:
+                if value in ENV_EXTRA_CHOICES:
+                    env_extra = value
+                else:
+                    self._bad(
+                        file,
+                        kl,
+                        fpath,
+                        f"expected allow or deny, got {value!r}; "
+                        f"{suggest(value, ENV_EXTRA_CHOICES)}",
+                    )
+            elif key in specs:
+                clean, issues = check_value(specs[key], value, kl)
+                for sub, iline, message in issues:
+                    self._bad(file, iline, f"{fpath}.{sub}" if sub else fpath, message)
+                fields[key] = plain(clean)
+                sources[key] = f"{file}:{kl}"
+                if isinstance(value, Mapping) and not is_matcher(value):
+                    for sub in value:
+                        sources[f"{key}/{sub}"] = f"{file}:{key_line(value, sub) or kl}"
+            else:
+                self._unknown(file, kind, key, kl, fpath)
+        if REGIONAL[kind] == "required" and "region" not in body:
+            example = self.info.regions[0] if self.info else "us-central1"
+            self._bad(
+                file,
+                line,
+                f"{where}.region",
+                f"missing; {kind} are regional, add `region: {example}`",
+            )
+        self._min_max(file, where, fields, sources)
+        source = f"{file}:{line}"
+        ident = (kind, name, region)
+        if ident in self.seen:
+            in_region = f" in {region}" if region else ""
+            self._bad(
+                file,
+                line,
+                where,
+                f"{kind} {name!r}{in_region} is declared twice: first at "
+                f"{self.seen[ident]}, again at {source}; keep one",
+            )
+            return
+        self.seen[ident] = source
+        self.declared.append(Declared(kind, name, region, fields, env_extra, source, sources))
+
+    def _region(self, file: str, kind: str, value: Any, line: int | None, fpath: str) -> Any:
+        if not isinstance(value, str) or not value:
+            self._bad(file, line, fpath, "expected a region name such as us-central1")
+            return None
+        if self.info is not None and value not in self.info.regions:
+            self._bad(
+                file,
+                line,
+                fpath,
+                f"region {value!r} is not in project.yaml regions "
+                f"[{', '.join(self.info.regions)}]; add it to regions in project.yaml "
+                "or fix the region",
+            )
+        return value
+
+    def _unknown(self, file: str, kind: str, key: Any, line: int | None, fpath: str) -> None:
+        if key == "region":
+            self._bad(file, line, fpath, f"{kind} are global; remove region")
+        elif key == "env_extra":
+            self._bad(file, line, fpath, "env_extra only applies to services; remove it")
+        else:
+            choices = list(KIND_FIELDS[kind]) + list(META_FIELDS[kind])
+            self._bad(file, line, fpath, f"unknown field; {suggest(key, choices)}")
+
+    def _min_max(self, file: str, where: str, fields: dict, sources: dict) -> None:
+        low, high = fields.get("min_instances"), fields.get("max_instances")
+        if isinstance(low, int) and isinstance(high, int) and low > high:
+            line = sources["min_instances"].rsplit(":", 1)[1]
+            self._bad(
+                file,
+                int(line),
+                f"{where}.min_instances",
+                f"min_instances ({low}) is greater than max_instances ({high})",
+            )
+
+
+def validate_dir(expected_dir: Path) -> list[str]:
+    """Validate every project folder under `expected_dir`; return the project names.
+
+    Raises BaselineError with the problems of all projects together.
+    """
+    expected_dir = Path(expected_dir)
+    if not expected_dir.is_dir():
+        raise BaselineError(
+            [
+                Problem(
+                    expected_dir.as_posix(),
+                    None,
+                    None,
+                    "baseline folder does not exist; create "
+                    f"{expected_dir.as_posix()}/<project>/{PROJECT_FILE}",
+                )
+            ]
+        )
+    problems: list[Problem] = []
+    projects: list[str] = []
+    for sub in sorted(p for p in expected_dir.iterdir() if p.is_dir()):
+        has_yaml = bool(_files(sub))
+        if not (sub / PROJECT_FILE).is_file():
+            if has_yaml:
+                problems.append(
+                    Problem(
+                        (sub / PROJECT_FILE).as_posix(),
+                        None,
+                        None,
+                        f"missing {PROJECT_FILE}; create it with "
+                        f"`project: {sub.name}` and `regions: [...]`",
+                    )
+                )
+            continue
+        try:
+            load_baseline(expected_dir, sub.name)
+            projects.append(sub.name)
+        except BaselineError as exc:
+            problems += exc.problems
+    if problems:
+        raise BaselineError(problems)
+    if not projects:
+        raise BaselineError(
+            [
+                Problem(
+                    expected_dir.as_posix(),
+                    None,
+                    None,
+                    "no project folders found; each project needs "
+                    f"{expected_dir.as_posix()}/<project>/{PROJECT_FILE}",
+                )
+            ]
+        )
+    return projects

@@ -1,0 +1,470 @@
+"""The baseline schema: every kind, its fields and their types, in one table.
+
+`KIND_FIELDS` is the single source of truth for what a baseline may declare (it
+mirrors spec/baseline.md); `REGIONAL` says whether a kind takes a `region`. The
+checking functions validate one declared value against its `FieldSpec` and return
+problems as `(sub-path, line, sentence)` so the loader can prefix them with the file and
+resource. Declared values are kept as written (no unit conversion: comparing `10m`
+with a live `600` is the normalizer's job), except that scalar env / label / host values
+written as YAML numbers become strings, because live they always are strings.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from drift.baseline.matchers import is_matcher, parse_matcher
+from drift.baseline.yaml_lines import key_line
+
+# (path below the field, "" for the field itself; line; message)
+Issue = tuple[str, int | None, str]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """The type of one declared field.
+
+    type is one of: str, int, number, memory, duration, bool, enum, map, set, env,
+    replication, sha256, probe, traffic. `choices` lists enum values; `keys` the
+    sub-fields of a probe.
+    """
+
+    type: str
+    choices: tuple[str, ...] = ()
+    keys: dict[str, FieldSpec] = field(default_factory=dict)
+
+
+def _s(type_: str, *choices: str) -> FieldSpec:
+    return FieldSpec(type_, tuple(choices))
+
+
+STR, INT, BOOL = _s("str"), _s("int"), _s("bool")
+DURATION, MAP, SET = _s("duration"), _s("map"), _s("set")
+
+PROBE = FieldSpec(
+    "probe",
+    keys={
+        "type": _s("enum", "http", "tcp", "grpc"),
+        "path": STR,
+        "port": INT,
+        "initial_delay": DURATION,
+        "period": DURATION,
+        "timeout": DURATION,
+        "failure_threshold": INT,
+    },
+)
+
+KIND_FIELDS: dict[str, dict[str, FieldSpec]] = {
+    "services": {
+        "image": STR,
+        "ingress": _s("enum", "all", "internal", "internal-and-cloud-load-balancing", "none"),
+        "service_account": STR,
+        "min_instances": INT,
+        "max_instances": INT,
+        "timeout": DURATION,
+        "concurrency": INT,
+        "cpu": _s("number"),
+        "memory": _s("memory"),
+        "execution_environment": _s("enum", "gen1", "gen2"),
+        "vpc_connector": STR,
+        "vpc_egress": _s("enum", "all-traffic", "private-ranges-only"),
+        "labels": MAP,
+        "env": _s("env"),
+        "ready": BOOL,
+        "traffic": _s("traffic"),
+        "startup_probe": PROBE,
+        "liveness_probe": PROBE,
+    },
+    "secrets": {
+        "replication": _s("replication"),
+        "labels": MAP,
+        "enabled_versions": INT,
+        "rotation_period": DURATION,
+        "sha256": _s("sha256"),
+    },
+    "vpc_connectors": {
+        "network": STR,
+        "ip_cidr_range": STR,
+        "machine_type": STR,
+        "min_instances": INT,
+        "max_instances": INT,
+        "min_throughput": INT,
+        "max_throughput": INT,
+        "state": STR,
+    },
+    "health_checks": {
+        "type": _s("enum", "HTTP", "HTTPS", "HTTP2", "TCP", "SSL", "GRPC", "GRPC_WITH_TLS"),
+        "port": INT,
+        "request_path": STR,
+        "host": STR,
+        "check_interval_sec": INT,
+        "timeout_sec": INT,
+        "healthy_threshold": INT,
+        "unhealthy_threshold": INT,
+    },
+    "backend_services": {
+        "protocol": _s(
+            "enum", "HTTP", "HTTPS", "HTTP2", "H2C", "TCP", "SSL", "UDP", "GRPC", "UNSPECIFIED"
+        ),
+        "timeout_sec": INT,
+        "connection_draining_timeout_sec": INT,
+        "health_checks": SET,
+        "load_balancing_scheme": _s(
+            "enum",
+            "EXTERNAL",
+            "EXTERNAL_MANAGED",
+            "INTERNAL",
+            "INTERNAL_MANAGED",
+            "INTERNAL_SELF_MANAGED",
+        ),
+        "backends": SET,
+    },
+    "url_maps": {
+        "default_service": STR,
+        "hosts": MAP,
+    },
+    "ssl_certificates": {
+        "type": _s("enum", "MANAGED", "SELF_MANAGED"),
+        "domains": SET,
+        "status": STR,
+    },
+    "domain_mappings": {
+        "service": STR,
+        "certificate_mode": _s("enum", "automatic", "none"),
+        "ready": BOOL,
+    },
+}
+
+# "required": the resource must say its region; "optional": global unless given;
+# "none": the kind is global and a region is an error.
+REGIONAL: dict[str, str] = {
+    "services": "required",
+    "secrets": "none",
+    "vpc_connectors": "required",
+    "health_checks": "optional",
+    "backend_services": "optional",
+    "url_maps": "optional",
+    "ssl_certificates": "optional",
+    "domain_mappings": "required",
+}
+
+# Keys a resource may carry that are not compared fields (they never enter `fields`).
+META_FIELDS: dict[str, tuple[str, ...]] = {
+    kind: ("region",) if REGIONAL[kind] != "none" else () for kind in KIND_FIELDS
+}
+META_FIELDS["services"] = ("region", "env_extra")
+ENV_EXTRA_CHOICES = ("allow", "deny")
+
+# Numeric bounds ({min}, {max}) only make sense where the live value is a number.
+_NUMERIC = {"int", "number", "duration"}
+# Whole-field matchers on structured fields: only existence makes sense.
+_STRUCTURED = {"map", "set", "env", "probe"}
+
+_MEMORY = re.compile(r"^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|K|M|G|T|P|k)?$")
+_CPU = re.compile(r"^\d+(\.\d+)?m?$")
+_DURATION = re.compile(r"^(\d+(\.\d+)?s|(?=\d)(\d+d)?(\d+h)?(\d+m)?(\d+s)?)$")
+_SHA256 = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+_TYPE_WORDS = {
+    "str": "a string",
+    "int": "a whole number",
+    "number": "a number of CPUs such as 1, 0.5, '2' or '1000m'",
+    "memory": "a memory size such as '512Mi', '4Gi', '1G' or a number of bytes",
+    "duration": "a duration: seconds as a number, or a string such as '600s', '10m', '1h'",
+    "bool": "true or false",
+    "map": "a mapping of names to string values",
+    "set": "a list of names",
+    "env": "a mapping of env var names to values or {secret: NAME, version: V}",
+    "replication": "'automatic' or {user_managed: [regions]}",
+    "sha256": "a digest 'sha256:' followed by 64 lowercase hex characters",
+    "probe": "a mapping with type, path, port, initial_delay, period, timeout, failure_threshold",
+    "traffic": "'latest' or a mapping of revision name or tag to percent",
+}
+
+
+def suggest(word: Any, choices: Any) -> str:
+    """Suggest the nearest choice ("did you mean 'x'?"), or list the valid choices."""
+    options = [str(c) for c in choices]
+    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
+    if not close:
+        lowered = {o.lower(): o for o in options}
+        if str(word).lower() in lowered:
+            close = [lowered[str(word).lower()]]
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return "valid values are " + ", ".join(options)
+
+
+def expected(spec: FieldSpec) -> str:
+    """Words for the type a field expects."""
+    if spec.type == "enum":
+        return "one of " + ", ".join(spec.choices)
+    return _TYPE_WORDS[spec.type]
+
+
+def _is_num(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _got(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"got {str(value).lower()}"
+    if value is None:
+        return "got nothing (null)"
+    if isinstance(value, Mapping):
+        return "got a mapping"
+    if isinstance(value, list):
+        return "got a list"
+    return f"got {value!r}"
+
+
+def _wrong(spec: FieldSpec, value: Any, line: int | None) -> list[Issue]:
+    return [("", line, f"expected {expected(spec)}, {_got(value)}")]
+
+
+def check_value(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
+    """Validate one declared value (or matcher) for `spec`; return (clean value, issues)."""
+    if isinstance(value, Mapping) and (
+        spec.type not in _STRUCTURED | {"replication", "traffic"} or is_matcher(value)
+    ):
+        return _check_matcher(spec, value, line)
+    return _CHECKERS[spec.type](spec, value, line)
+
+
+def _check_matcher(spec: FieldSpec, value: Mapping, line: int | None) -> tuple[Any, list[Issue]]:
+    try:
+        matcher = parse_matcher(dict(value))
+    except ValueError as exc:
+        if is_matcher(value):
+            return value, [("", line, f"bad matcher: {exc}")]
+        return value, [("", line, f"expected {expected(spec)}, got a mapping: {exc}")]
+    op = matcher.op
+    if op == "secret":
+        return value, [("", line, "a secret reference is only valid as an env var value")]
+    if op == "range" and spec.type not in _NUMERIC:
+        return value, [
+            ("", line, f"min/max only apply to numbers; this field expects {expected(spec)}")
+        ]
+    if op in ("matches", "one_of") and spec.type in _STRUCTURED:
+        return value, [
+            (
+                "",
+                line,
+                f"{op} does not apply to a whole {spec.type} field; "
+                "use {present: true} or {absent: true}, or declare its entries",
+            )
+        ]
+    issues: list[Issue] = []
+    if op == "one_of":
+        for i, option in enumerate(value["one_of"]):
+            _, sub = _CHECKERS[spec.type](spec, option, line)
+            issues += [(f"one_of[{i}]" + (f".{p}" if p else ""), ln, m) for p, ln, m in sub]
+    return value, issues
+
+
+def _check_str(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
+    return value, [] if isinstance(value, str) else _wrong(spec, value, line)
+
+
+def _check_int(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return value, _wrong(spec, value, line)
+    if value < 0:
+        return value, [("", line, f"must be 0 or more, got {value}")]
+    return value, []
+
+
+def _check_pattern(pattern: re.Pattern[str], allow_number: bool) -> Any:
+    def check(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
+        if allow_number and _is_num(value) and value >= 0:
+            return value, []
+        if isinstance(value, str) and pattern.match(value):
+            return value, []
+        return value, _wrong(spec, value, line)
+
+    return check
+
+
+def _check_bool(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
+    return value, [] if isinstance(value, bool) else _wrong(spec, value, line)
+
+
+def _check_enum(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
+    if isinstance(value, str) and value in spec.choices:
+        return value, []
+    if isinstance(value, str):
+        return value, [
+            (
+                "",
+                line,
+                f"{value!r} is not one of {', '.join(spec.choices)}; "
+                f"{suggest(value, spec.choices)}",
+            )
+        ]
+    return value, _wrong(spec, value, line)
+
+
+def _scalar_str(value: Any, line: int | None, what: str) -> tuple[Any, list[Issue]]:
+    """A string value inside env / labels / hosts. YAML numbers become strings."""
+    if isinstance(value, str):
+        return value, []
+    if _is_num(value):
+        return str(value), []
+    if isinstance(value, bool):
+        word = str(value).lower()
+        return value, [("", line, f"{what} values are strings; quote it: '{word}'")]
+    return value, [("", line, f"{what} values are strings, {_got(value)}")]
+
+
+def _check_map(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
+    if not isinstance(value, Mapping):
+        return value, _wrong(spec, value, line)
+    out: dict[str, Any] = {}
+    issues: list[Issue] = []
+    for key, item in value.items():
+        kl = key_line(value, key) or line
+        if not isinstance(key, str) or "/" in key or not key:
+            issues.append((str(key), kl, "keys must be non-empty strings without '/'; quote it"))
+            continue
+        if isinstance(item, Mapping):
+            item, sub = _check_matcher(STR, item, kl)
+        else:
+            item, sub = _scalar_str(item, kl, "map")
+        out[key] = item
+        issues += [(key + (f".{p}" if p else ""), ln, m) for p, ln, m in sub]
+    return out, issues
+
+
+def _check_env(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
+    if not isinstance(value, Mapping):
+        return value, _wrong(spec, value, line)
+    out: dict[str, Any] = {}
+    issues: list[Issue] = []
+    for key, item in value.items():
+        kl = key_line(value, key) or line
+        if not isinstance(key, str) or "/" in key or "=" in key or not key:
+            issues.append((str(key), kl, "env var names are non-empty strings without '/' or '='"))
+            continue
+        sub: list[Issue]
+        if isinstance(item, Mapping):
+            try:
+                parse_matcher(dict(item))
+                sub = []
+            except ValueError as exc:
+                sub = [("", kl, f"{exc} (a secret reference is {{secret: NAME, version: V}})")]
+            if "min" in item or "max" in item:
+                sub.append(("", kl, "min/max do not apply to env values, which are strings"))
+        elif item is None:
+            sub = [
+                (
+                    "",
+                    kl,
+                    "an env var needs a value; write '' for an empty one, or "
+                    "{absent: true} to require that it is not set",
+                )
+            ]
+        else:
+            item, sub = _scalar_str(item, kl, "env")
+        out[key] = item
+        issues += [(key + (f".{p}" if p else ""), ln, m) for p, ln, m in sub]
+    return out, issues
+
+
+def _check_set(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
+    if not isinstance(value, list):
+        return value, _wrong(spec, value, line)
+    lines = getattr(value, "item_lines", None) or [line] * len(value)
+    issues: list[Issue] = []
+    seen: set[str] = set()
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            issues.append((f"[{i}]", lines[i], f"list items are names (strings), {_got(item)}"))
+        elif item in seen:
+            issues.append((f"[{i}]", lines[i], f"{item!r} is listed twice; remove one"))
+        else:
+            seen.add(item)
+    return value, issues
+
+
+def _check_replication(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
+    if value == "automatic":
+        return value, []
+    if isinstance(value, Mapping) and set(value) == {"user_managed"}:
+        regions = value["user_managed"]
+        kl = key_line(value, "user_managed") or line
+        if isinstance(regions, list) and regions and all(isinstance(r, str) for r in regions):
+            return value, []
+        return value, [("user_managed", kl, "expected a non-empty list of region names")]
+    if isinstance(value, Mapping):
+        bad = [k for k in value if k != "user_managed"]
+        return value, [
+            (
+                str(bad[0]) if bad else "",
+                line,
+                f"expected {expected(spec)}; {suggest(bad[0] if bad else '', ['user_managed'])}",
+            )
+        ]
+    return value, _wrong(spec, value, line)
+
+
+def _check_probe(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
+    if not isinstance(value, Mapping):
+        return value, _wrong(spec, value, line)
+    issues: list[Issue] = []
+    for key, item in value.items():
+        kl = key_line(value, key) or line
+        sub_spec = spec.keys.get(key) if isinstance(key, str) else None
+        if sub_spec is None:
+            issues.append((str(key), kl, f"unknown probe field; {suggest(key, spec.keys)}"))
+            continue
+        _, sub = check_value(sub_spec, item, kl)
+        issues += [(key + (f".{p}" if p else ""), ln, m) for p, ln, m in sub]
+    return value, issues
+
+
+def _check_traffic(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
+    if value == "latest":
+        return value, []
+    if not isinstance(value, Mapping) or not value:
+        return value, _wrong(spec, value, line)
+    issues: list[Issue] = []
+    total, all_plain = 0, True
+    for key, item in value.items():
+        kl = key_line(value, key) or line
+        if not isinstance(key, str) or not key:
+            issues.append((str(key), kl, "revision names and tags are strings; quote it"))
+            continue
+        if isinstance(item, Mapping):
+            all_plain = False
+            _, sub = _check_matcher(INT, item, kl)
+            issues += [(key + (f".{p}" if p else ""), ln, m) for p, ln, m in sub]
+        elif isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= 100:
+            total += item
+        else:
+            issues.append((key, kl, f"expected a percent from 0 to 100, {_got(item)}"))
+            all_plain = False
+    if all_plain and not issues and total != 100:
+        issues.append(("", line, f"traffic percents add up to {total}, not 100"))
+    return value, issues
+
+
+_CHECKERS = {
+    "str": _check_str,
+    "int": _check_int,
+    "number": _check_pattern(_CPU, allow_number=True),
+    "memory": _check_pattern(_MEMORY, allow_number=True),
+    "duration": _check_pattern(_DURATION, allow_number=True),
+    "bool": _check_bool,
+    "enum": _check_enum,
+    "map": _check_map,
+    "set": _check_set,
+    "env": _check_env,
+    "replication": _check_replication,
+    "sha256": _check_pattern(_SHA256, allow_number=False),
+    "probe": _check_probe,
+    "traffic": _check_traffic,
+}

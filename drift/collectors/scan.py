@@ -1,0 +1,118 @@
+"""Runs the collectors concurrently under one bounded limit and per-API rate budgets.
+
+Phase 1 lists every kind in every region at once; phase 2 lists versions only for the
+secrets that a declared field or a live reference needs. A kind that still fails after
+retries becomes a NotChecked value, never an empty list.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from drift.collectors.budget import Budgets
+from drift.collectors.clients import ClientFactory
+from drift.collectors.context import ScanContext
+from drift.collectors.retry import RetryPolicy, describe_error
+from drift.collectors.settings import CollectSettings
+from drift.model import NotChecked, Resource, Snapshot
+from drift.normalize import secrets as secrets_norm
+from drift.normalize.resources import referenced_secrets, to_resource
+from drift.registry import KINDS
+
+Progress = Callable[[int, int, str], None]
+
+
+def _context(settings: CollectSettings) -> ScanContext:
+    policy = RetryPolicy(
+        initial_s=settings.initial_backoff_s,
+        deadline_s=settings.deadline_s,
+        attempt_timeout_s=settings.attempt_timeout_s,
+    )
+    return ScanContext(ClientFactory(settings.endpoint), Budgets(settings.rate_per_minute), policy)
+
+
+def collect(
+    project: str,
+    regions: list[str],
+    kinds: list[str],
+    settings: CollectSettings,
+    version_secrets: set[str] | None = None,
+    project_number: str | None = None,
+    progress: Progress | None = None,
+) -> Snapshot:
+    """Snapshot `kinds` of `project`; `version_secrets` are secret ids whose versions are needed."""
+    ctx = _context(settings)
+    tasks = [(k, r) for k in kinds for r in (regions if KINDS[k].regional else [None])]
+    raw: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
+    failed: list[NotChecked] = []
+    done = 0
+    total = len(tasks)
+
+    def tick(label: str) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total, label)
+
+    with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
+        futures: dict[Future, tuple[str, str | None]] = {}
+        for kind, region in tasks:
+            module = importlib.import_module(f"drift.collectors.{kind}")
+            futures[pool.submit(module.list_raw, ctx, project, region)] = (kind, region)
+        for fut, (kind, region) in futures.items():
+            try:
+                raw[kind].extend(fut.result())
+            except Exception as err:  # noqa: BLE001 - becomes a not_checked value, never "empty"
+                failed.append(NotChecked(kind, region, describe_error(err)))
+            tick(f"{kind} {region or 'global'}")
+
+        for item in raw.get("secrets", []):
+            project_number = project_number or secrets_norm.project_number_of(item.get("name", ""))
+        ids = {project} | ({project_number} if project_number else set())
+        resources = [to_resource(k, item, ids) for k in kinds if k != "secrets" for item in raw[k]]
+
+        versions: dict[str, list[dict[str, Any]]] = {}
+        if "secrets" in kinds and not any(n.kind == "secrets" for n in failed):
+            wanted = set(version_secrets or ()) | referenced_secrets(resources)
+            names = {s["name"].rsplit("/", 1)[-1]: s["name"] for s in raw["secrets"]}
+            jobs = {
+                pool.submit(_versions, ctx, names[sid]): sid for sid in sorted(wanted) if sid in names
+            }
+            total += len(jobs)
+            for fut, sid in jobs.items():
+                try:
+                    versions[sid] = fut.result()
+                except Exception as err:  # noqa: BLE001
+                    failed.append(NotChecked("secrets", None, f"versions of {sid}: {describe_error(err)}"))
+                tick(f"versions of {sid}")
+
+    for item in raw.get("secrets", []):
+        sid = item.get("name", "").rsplit("/", 1)[-1]
+        resources.append(to_resource("secrets", item, ids, versions.get(sid)))
+    failed_kinds = {(n.kind, n.region) for n in failed}
+    # Drop partial data of a failed kind: the engine must not see half a list as the truth.
+    resources = [
+        r for r in resources
+        if (r.kind, r.region) not in failed_kinds and (r.kind, None) not in failed_kinds
+    ]
+    return Snapshot(
+        project=project,
+        project_number=project_number,
+        kinds=tuple(kinds),
+        resources=tuple(sorted(resources, key=_key)),
+        not_checked=tuple(failed),
+        source_type="live",
+        source_detail=settings.endpoint or "Google Cloud APIs (Application Default Credentials)",
+    )
+
+
+def _key(r: Resource) -> tuple[str, str, str]:
+    return (r.kind, r.name, r.region or "")
+
+
+def _versions(ctx: ScanContext, secret_name: str) -> list[dict[str, Any]]:
+    module = importlib.import_module("drift.collectors.secrets")
+    return module.list_versions(ctx, secret_name)

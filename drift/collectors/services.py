@@ -1,0 +1,23 @@
+"""Collects Cloud Run services (Admin API v2) of one region."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift.collectors.context import PAGE_SIZE, ScanContext
+
+
+def list_raw(ctx: ScanContext, project: str, region: str | None) -> list[dict[str, Any]]:
+    client = ctx.clients.get("run.services")
+    parent = f"projects/{project}/locations/{region}"
+    timeout = ctx.policy.attempt_timeout_s
+    return ctx.paged(
+        "run",
+        region,
+        lambda token: client.list_services(
+            request={"parent": parent, "page_size": PAGE_SIZE, "page_token": token},
+            retry=None,
+            timeout=timeout,
+        ),
+        "services",
+    )

@@ -1,0 +1,15 @@
+"""Scan settings, importable without loading any Google library (keeps `drift --help` fast)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class CollectSettings:
+    endpoint: str | None = None  # base URL for every API (emulator/tests); None = live GCP
+    concurrency: int = 8  # requests in flight at once, across all APIs
+    rate_per_minute: dict[str, int] = field(default_factory=dict)  # api -> budget; over defaults
+    deadline_s: float = 120.0  # give up retrying one request after this long
+    initial_backoff_s: float = 0.5
+    attempt_timeout_s: float = 30.0

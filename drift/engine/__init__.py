@@ -1,0 +1,1 @@
+"""Pure comparison of a Baseline with a Snapshot: compare (deepdiff), checks, then project rules."""

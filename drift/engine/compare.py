@@ -1,0 +1,219 @@
+"""Declared vs live, field by field, with deepdiff over the normalized views.
+
+Matchers are evaluated first and taken out of both sides; deepdiff then compares the
+plain values (env keyed by name, sets without order) and each difference it reports
+becomes a finding at `kind/resource/field[/key]`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from deepdiff import DeepDiff
+
+from drift.baseline import Baseline, Declared
+from drift.baseline.matchers import is_matcher, parse_matcher
+from drift.engine import values
+from drift.engine.redact import redact_env_value
+from drift.model import Finding, Resource, Snapshot
+from drift.normalize.services import secret_ref
+
+
+@dataclass(frozen=True)
+class RawFinding:
+    """A finding before project rules give it its final severity."""
+
+    kind: str
+    resource: str
+    region: str | None
+    field: str | None
+    type: str
+    expected: Any
+    actual: Any
+    source: str | None
+
+    @property
+    def path(self) -> str:
+        base = f"{self.kind}/{self.resource}"
+        return f"{base}/{self.field}" if self.field else base
+
+
+def _is_env_secret_ref(value: Any) -> bool:
+    return isinstance(value, dict) and "secret" in value
+
+
+def _matcher_leaf(field: str, value: Any) -> bool:
+    if field == "env" and _is_env_secret_ref(value):
+        return False
+    return is_matcher(value)
+
+
+class _Comparer:
+    def __init__(self, baseline: Baseline, snapshot: Snapshot) -> None:
+        self.baseline = baseline
+        self.snapshot = snapshot
+        ids = {snapshot.project}
+        if snapshot.project_number:
+            ids.add(snapshot.project_number)
+        self.project_ids = ids
+        self.out: list[RawFinding] = []
+
+    # -- helpers -------------------------------------------------------------------------
+    def add(self, d: Declared, field: str | None, type_: str, expected: Any, actual: Any) -> None:
+        source = d.field_sources.get(field, d.source) if field else d.source
+        if field and field not in d.field_sources:
+            top = field.split("/", 1)[0]
+            source = d.field_sources.get(top, d.source)
+        self.out.append(
+            RawFinding(d.kind, d.name, d.region, field, type_, expected, actual, source)
+        )
+
+    def declared_plain(self, field: str, value: Any) -> Any:
+        if field == "env":
+            return {
+                k: secret_ref(v, self.project_ids) if _is_env_secret_ref(v) else values.env_value(v)
+                for k, v in (value or {}).items()
+            }
+        return values.declared_value(field, value)
+
+    # -- per resource ----------------------------------------------------------------------
+    def resource(self, d: Declared, live: Resource | None) -> None:
+        if live is None:
+            self.add(d, None, "missing", d.fields or {}, None)
+            return
+        exp: dict[str, Any] = {}
+        act: dict[str, Any] = {}
+        for field, declared in d.fields.items():
+            live_val = live.fields.get(field)
+            present = field in live.fields and live_val is not None
+            if _matcher_leaf(field, declared):
+                self.matcher(d, field, declared, present, live_val, values.scalar_normalizer(field))
+                continue
+            if field in values.DICT_FIELDS and isinstance(declared, dict):
+                e, a = self.split_dict(d, field, declared, live_val or {})
+                exp[field], act[field] = e, a
+                continue
+            exp[field] = self.declared_plain(field, declared)
+            act[field] = values.live_value(field, live_val)
+        self.deep(d, exp, act)
+
+    def split_dict(
+        self, d: Declared, field: str, declared: dict[str, Any], live: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Evaluate matcher keys; return the plain parts of both sides for deepdiff."""
+        exp: dict[str, Any] = {}
+        act: dict[str, Any] = {}
+        for key, value in declared.items():
+            if _matcher_leaf(field, value):
+                norm = values.scalar_normalizer(field)
+                self.matcher(d, f"{field}/{key}", value, key in live, live.get(key), norm)
+            else:
+                exp[key] = self.declared_plain(field, {key: value})[key]
+                if key in live:
+                    act[key] = live[key]
+        allow_extra = field == "env" and d.env_extra == "allow"
+        for key, value in live.items():
+            if key not in declared and not allow_extra:
+                act[key] = value
+        return exp, act
+
+    def matcher(
+        self, d: Declared, field: str, declared: Any, present: bool, actual: Any, norm: Any
+    ) -> None:
+        m = parse_matcher(declared)
+        if m.holds(present, actual, norm):
+            return
+        if m.op == "absent":
+            type_ = "unexpected"
+        else:
+            type_ = "changed" if present else "missing"
+        self.add(d, field, type_, declared, actual if present else None)
+
+    def deep(self, d: Declared, exp: dict[str, Any], act: dict[str, Any]) -> None:
+        diff = DeepDiff(
+            exp,
+            act,
+            ignore_order=True,
+            ignore_numeric_type_changes=True,
+            view="tree",
+        )
+        seen: dict[str, str] = {}
+        for report_type, items in diff.items():
+            for item in items:
+                path = item.path(output_format="list")
+                if not path:
+                    continue
+                depth = 2 if path[0] in values.DICT_FIELDS and len(path) > 1 else 1
+                key = "/".join(str(p) for p in path[:depth])
+                if depth == 2 and report_type == "dictionary_item_removed" and len(path) == 2:
+                    seen.setdefault(key, "missing")
+                elif depth == 2 and report_type == "dictionary_item_added" and len(path) == 2:
+                    seen.setdefault(key, "unexpected")
+                else:
+                    seen.setdefault(key, "changed")
+        for key in sorted(seen):
+            parts = key.split("/", 1)
+            e = exp.get(parts[0])
+            a = act.get(parts[0])
+            if len(parts) == 2:
+                e = e.get(parts[1]) if isinstance(e, dict) else None
+                a = a.get(parts[1]) if isinstance(a, dict) else None
+            type_ = seen[key]
+            if type_ == "changed" and a is None:
+                type_ = "missing"
+            self.add(d, key, type_, e, a)
+
+    # -- whole run ---------------------------------------------------------------------------
+    def run(self) -> list[RawFinding]:
+        live_by_key = {r.key(): r for r in self.snapshot.resources}
+        declared_keys = set()
+        for d in self.baseline.declared:
+            declared_keys.add((d.kind, d.name, d.region))
+            if not self.snapshot.checked(d.kind, d.region):
+                continue  # could not look: no finding may claim anything about it
+            self.resource(d, live_by_key.get((d.kind, d.name, d.region)))
+        if self.baseline.rules.unmanaged != "ignore":
+            for r in self.snapshot.resources:
+                if r.kind not in self.baseline.kinds or r.key() in declared_keys:
+                    continue
+                self.out.append(
+                    RawFinding(r.kind, r.name, r.region, None, "unmanaged", None, None, None)
+                )
+        return self.out
+
+
+def compare(baseline: Baseline, snapshot: Snapshot) -> list[RawFinding]:
+    """All differences between the declared and live views, before project rules."""
+    return _Comparer(baseline, snapshot).run()
+
+
+def redacted(field: str | None, value: Any) -> Any:
+    """Redact env values (and env mappings) in a finding's expected/actual."""
+    if field is None or not field.startswith("env"):
+        if isinstance(value, dict) and isinstance(value.get("env"), dict):
+            return {**value, "env": {k: redact_env_value(k, v) for k, v in value["env"].items()}}
+        return value
+    parts = field.split("/", 1)
+    if len(parts) == 2:
+        return redact_env_value(parts[1], value)
+    if isinstance(value, dict):
+        return {k: redact_env_value(k, v) for k, v in value.items()}
+    return value
+
+
+def finding_from_raw(raw: RawFinding, severity: str, message: str, rule: str | None) -> Finding:
+    return Finding(
+        path=raw.path,
+        kind=raw.kind,
+        resource=raw.resource,
+        region=raw.region,
+        field=raw.field,
+        type=raw.type,
+        severity=severity,
+        expected=redacted(raw.field, raw.expected),
+        actual=redacted(raw.field, raw.actual),
+        message=message,
+        source=raw.source,
+        rule=rule,
+    )

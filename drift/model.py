@@ -1,0 +1,179 @@
+"""Frozen, plain data passed between pipeline stages: collect -> normalize -> compare -> report.
+
+Nothing here imports google.*, so the engine and reports are tested on plain data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITIES = ("critical", "warning", "info")
+SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+FINDING_TYPES = ("changed", "missing", "unexpected", "unmanaged", "broken_reference", "lint")
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One live resource in its normalized view (see docs/baseline.md)."""
+
+    kind: str
+    name: str
+    region: str | None
+    fields: dict[str, Any]
+
+    def key(self) -> tuple[str, str, str | None]:
+        return (self.kind, self.name, self.region)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "region": self.region, "fields": self.fields}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Resource:
+        return cls(data["kind"], data["name"], data.get("region"), dict(data.get("fields") or {}))
+
+
+@dataclass(frozen=True)
+class NotChecked:
+    """A kind (in a region) that could not be looked at: failure is a value, never an empty list."""
+
+    kind: str
+    region: str | None
+    error: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "region": self.region, "error": self.error}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything drift saw of one project, already normalized."""
+
+    project: str
+    project_number: str | None
+    kinds: tuple[str, ...]
+    resources: tuple[Resource, ...]
+    not_checked: tuple[NotChecked, ...] = ()
+    source_type: str = "live"
+    source_detail: str = ""
+
+    def checked(self, kind: str, region: str | None) -> bool:
+        """True when `kind` (in `region`) was looked at successfully."""
+        if kind not in self.kinds:
+            return False
+        for nc in self.not_checked:
+            if nc.kind == kind and (nc.region is None or region is None or nc.region == region):
+                return False
+        return True
+
+    def by_kind(self, kind: str) -> list[Resource]:
+        return [r for r in self.resources if r.kind == kind]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": "drift-snapshot/v1",
+            "project": self.project,
+            "project_number": self.project_number,
+            "kinds": list(self.kinds),
+            "resources": [
+                r.to_json()
+                for r in sorted(self.resources, key=lambda r: (r.kind, r.name, r.region or ""))
+            ],
+            "not_checked": [
+                n.to_json()
+                for n in sorted(self.not_checked, key=lambda n: (n.kind, n.region or "", n.error))
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], detail: str = "") -> Snapshot:
+        if data.get("schema") != "drift-snapshot/v1":
+            raise ValueError("not a drift snapshot (expected schema drift-snapshot/v1)")
+        return cls(
+            project=data["project"],
+            project_number=data.get("project_number"),
+            kinds=tuple(data.get("kinds") or ()),
+            resources=tuple(Resource.from_json(r) for r in data.get("resources") or ()),
+            not_checked=tuple(
+                NotChecked(n["kind"], n.get("region"), n["error"]) for n in data.get("not_checked") or ()
+            ),
+            source_type="snapshot",
+            source_detail=detail,
+        )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference between declared and live state, as in spec/report.md."""
+
+    path: str
+    kind: str
+    resource: str
+    region: str | None
+    field: str | None
+    type: str
+    severity: str
+    expected: Any
+    actual: Any
+    message: str
+    source: str | None
+    rule: str | None = None
+
+    def sort_key(self) -> tuple[int, str, str]:
+        return (SEVERITY_RANK[self.severity], self.path, self.type)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "kind": self.kind,
+            "resource": self.resource,
+            "region": self.region,
+            "field": self.field,
+            "type": self.type,
+            "severity": self.severity,
+            "expected": self.expected,
+            "actual": self.actual,
+            "message": self.message,
+            "source": self.source,
+            "rule": self.rule,
+        }
+
+
+@dataclass(frozen=True)
+class IgnoredFinding:
+    finding: Finding
+    rule: str
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.finding.path,
+            "type": self.finding.type,
+            "severity": self.finding.severity,
+            "rule": self.rule,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of one comparison; formatters turn it into bytes."""
+
+    project: str
+    project_number: str | None
+    generated_at: str
+    source_type: str
+    source_detail: str
+    baseline_path: str
+    baseline_sha256: str
+    resources_checked: int
+    findings: tuple[Finding, ...]
+    ignored: tuple[IgnoredFinding, ...] = ()
+    not_checked: tuple[NotChecked, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in SEVERITIES}
+        for f in self.findings:
+            out[f.severity] += 1
+        return out

@@ -1,0 +1,107 @@
+"""Cloud Run v2 Service JSON -> normalized `services` fields (spec/baseline.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift.normalize import units
+
+INGRESS = {
+    "INGRESS_TRAFFIC_ALL": "all",
+    "INGRESS_TRAFFIC_INTERNAL_ONLY": "internal",
+    "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER": "internal-and-cloud-load-balancing",
+    "INGRESS_TRAFFIC_NONE": "none",
+}
+EGRESS = {"ALL_TRAFFIC": "all-traffic", "PRIVATE_RANGES_ONLY": "private-ranges-only"}
+EXEC_ENV = {"EXECUTION_ENVIRONMENT_GEN1": "gen1", "EXECUTION_ENVIRONMENT_GEN2": "gen2"}
+
+# Cloud Run's documented defaults for fields Google omits when unset.
+DEFAULT_TIMEOUT = 300
+DEFAULT_MAX_INSTANCES = 100
+DEFAULT_CPU = 1
+DEFAULT_MEMORY = "512Mi"
+
+
+def region_of(name: str) -> str | None:
+    parts = name.split("/")
+    if "locations" in parts:
+        i = parts.index("locations")
+        if i + 1 < len(parts):
+            return parts[i + 1]
+    return None
+
+
+def serving_container(containers: list[dict[str, Any]]) -> dict[str, Any]:
+    """The container that receives requests: the one with a port, else the first."""
+    for c in containers:
+        if c.get("ports"):
+            return c
+    return containers[0] if containers else {}
+
+
+def secret_ref(ref: dict[str, Any], project_ids: set[str]) -> dict[str, str]:
+    """secretKeyRef -> {secret, version}; a same-project full name becomes its short id."""
+    secret = str(ref.get("secret", ""))
+    parts = secret.split("/")
+    if len(parts) == 4 and parts[0] == "projects" and parts[2] == "secrets":
+        if parts[1] in project_ids:
+            secret = parts[3]
+    version = ref.get("version")
+    return {"secret": secret, "version": str(version) if version not in (None, "") else "latest"}
+
+
+def env_map(container: dict[str, Any], project_ids: set[str]) -> dict[str, Any]:
+    env: dict[str, Any] = {}
+    for var in container.get("env") or []:
+        name = var.get("name")
+        if not name:
+            continue
+        source = (var.get("valueSource") or {}).get("secretKeyRef")
+        env[name] = secret_ref(source, project_ids) if source else str(var.get("value", ""))
+    return env
+
+
+def concurrency(template: dict[str, Any], cpu: float) -> int:
+    """0 or absent means Cloud Run's default: 80 with at least one CPU, else 1."""
+    value = units.integer(template.get("maxInstanceRequestConcurrency"))
+    if value:
+        return value
+    return 80 if cpu >= 1 else 1
+
+
+def normalize(raw: dict[str, Any], project_ids: set[str]) -> dict[str, Any]:
+    """Normalize one service; `project_ids` are the id and number that mean 'this project'."""
+    template = raw.get("template") or {}
+    scaling = template.get("scaling") or {}
+    service_scaling = raw.get("scaling") or {}
+    container = serving_container(template.get("containers") or [])
+    limits = (container.get("resources") or {}).get("limits") or {}
+    cpu = units.cpu(limits.get("cpu")) if limits.get("cpu") else DEFAULT_CPU
+    vpc = template.get("vpcAccess") or {}
+    connector = units.short_name(vpc.get("connector"))
+    egress = None
+    if connector or vpc.get("networkInterfaces"):
+        # Google documents an unset egress as PRIVATE_RANGES_ONLY.
+        egress = EGRESS.get(vpc.get("egress", ""), "private-ranges-only")
+    min_instances = units.integer(scaling.get("minInstanceCount"))
+    if min_instances is None:
+        min_instances = units.integer(service_scaling.get("minInstanceCount")) or 0
+    max_instances = units.integer(scaling.get("maxInstanceCount")) or DEFAULT_MAX_INSTANCES
+    return {
+        "image": container.get("image"),
+        "ingress": units.enum_name(raw.get("ingress"), "INGRESS_TRAFFIC_", INGRESS),
+        "service_account": template.get("serviceAccount"),
+        "min_instances": min_instances,
+        "max_instances": max_instances,
+        "timeout": units.duration_seconds(template.get("timeout")) or DEFAULT_TIMEOUT,
+        "concurrency": concurrency(template, cpu),
+        "cpu": cpu,
+        "memory": units.memory(limits.get("memory")) if limits.get("memory") else DEFAULT_MEMORY,
+        "execution_environment": units.enum_name(
+            template.get("executionEnvironment"), "EXECUTION_ENVIRONMENT_", EXEC_ENV
+        ),
+        "vpc_connector": connector,
+        "vpc_egress": egress,
+        "labels": dict(raw.get("labels") or {}),
+        "env": env_map(container, project_ids),
+    }

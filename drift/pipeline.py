@@ -1,0 +1,138 @@
+"""The library API behind the CLI: load baseline -> collect -> evaluate -> Report.
+
+Scripts and the benchmark call `run_diff`; the CLI adds sources, formats and exit codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from drift.baseline import Baseline, load_baseline
+from drift.collectors.settings import CollectSettings
+from drift.model import SEVERITY_RANK, NotChecked, Report, Snapshot
+from drift.registry import KINDS, kinds_to_collect
+
+Progress = Callable[[int, int, str], None]
+
+
+def now_utc() -> dt.datetime:
+    """The report time; SOURCE_DATE_EPOCH pins it so identical inputs give identical bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
+
+
+def version_secrets_needed(baseline: Baseline) -> set[str]:
+    """Secrets whose declared fields can only be checked by listing their versions."""
+    return {
+        d.name
+        for d in baseline.declared
+        if d.kind == "secrets" and ({"enabled_versions", "sha256"} & set(d.fields))
+    }
+
+
+def unsupported_kinds(baseline: Baseline, requested: set[str] | None) -> list[NotChecked]:
+    """Declared kinds with no collector yet are reported as not checked, never as clean."""
+    wanted = requested or set(baseline.kinds)
+    return [
+        NotChecked(k, None, f"drift has no collector for {k} yet; it was not checked")
+        for k in sorted(wanted)
+        if k not in KINDS
+    ]
+
+
+def collect_live(
+    baseline: Baseline,
+    settings: CollectSettings,
+    kinds: set[str] | None = None,
+    progress: Progress | None = None,
+) -> Snapshot:
+    from drift.collectors.scan import collect
+
+    wanted = kinds_to_collect(set(baseline.kinds), kinds)
+    snap = collect(
+        baseline.project,
+        list(baseline.regions),
+        wanted,
+        settings,
+        version_secrets=version_secrets_needed(baseline),
+        project_number=getattr(baseline, "project_number", None),
+        progress=progress,
+    )
+    extra = unsupported_kinds(baseline, kinds)
+    if extra:
+        snap = Snapshot(
+            snap.project, snap.project_number, snap.kinds, snap.resources,
+            snap.not_checked + tuple(extra), snap.source_type, snap.source_detail,
+        )
+    return snap
+
+
+def restrict(baseline: Baseline, kinds: set[str]) -> Baseline:
+    """The baseline seen through `--kinds`: other kinds are neither compared nor unmanaged."""
+    return replace(
+        baseline,
+        declared=tuple(d for d in baseline.declared if d.kind in kinds),
+        kinds=tuple(k for k in baseline.kinds if k in kinds),
+    )
+
+
+def build_report(
+    baseline: Baseline,
+    snapshot: Snapshot,
+    when: dt.datetime | None = None,
+    kinds: set[str] | None = None,
+) -> Report:
+    from drift.engine.evaluate import evaluate
+
+    when = when or now_utc()
+    if kinds:
+        baseline = restrict(baseline, kinds)
+    ev = evaluate(baseline, snapshot, when.date())
+    return Report(
+        project=baseline.project,
+        project_number=snapshot.project_number or getattr(baseline, "project_number", None),
+        generated_at=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        source_type=snapshot.source_type,
+        source_detail=snapshot.source_detail,
+        baseline_path=baseline.path,
+        baseline_sha256=baseline.sha256,
+        resources_checked=ev.resources_checked,
+        findings=ev.findings,
+        ignored=ev.ignored,
+        not_checked=snapshot.not_checked,
+        notes=ev.notes,
+    )
+
+
+def run_diff(
+    project: str,
+    expected_dir: Path,
+    *,
+    endpoint: str | None = None,
+    settings: CollectSettings | None = None,
+    kinds: set[str] | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Load the baseline (raising BaselineError before any API call), scan, compare."""
+    baseline = load_baseline(Path(expected_dir), project)
+    settings = settings or CollectSettings(endpoint=endpoint)
+    if endpoint and not settings.endpoint:
+        settings.endpoint = endpoint
+    snapshot = collect_live(baseline, settings, kinds, progress)
+    return build_report(baseline, snapshot, kinds=kinds)
+
+
+def exit_code(report: Report, fail_on: str = "info") -> int:
+    """0 clean, 2 drift at or above `fail_on`, 1 when anything could not be checked."""
+    if report.not_checked:
+        return 1
+    limit = SEVERITY_RANK[fail_on]
+    if any(SEVERITY_RANK[f.severity] <= limit for f in report.findings):
+        return 2
+    return 0

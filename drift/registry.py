@@ -1,0 +1,35 @@
+"""The one list of resource kinds drift knows: where each is listed and what it needs.
+
+A kind's baseline schema lives in drift/baseline/schema.py (KIND_FIELDS), its collector in
+drift/collectors/<kind>.py and its normalizer in drift/normalize/<kind>.py; the meta-tests in
+tests/test_registry.py check that every kind here has all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    name: str
+    api: str  # the quota bucket its reads count against
+    regional: bool  # listed once per region in project.yaml, else once per project
+    needs: tuple[str, ...] = ()  # kinds its reference checks look at
+
+
+KINDS: dict[str, KindSpec] = {
+    "services": KindSpec("services", "run", True, needs=("secrets", "vpc_connectors")),
+    "secrets": KindSpec("secrets", "secretmanager", False),
+    "vpc_connectors": KindSpec("vpc_connectors", "vpcaccess", True),
+}
+
+
+def kinds_to_collect(declared: set[str], requested: set[str] | None) -> list[str]:
+    """Declared kinds (or the requested subset) plus what their reference checks need."""
+    base = set(requested) if requested else set(declared)
+    wanted = set(base)
+    for kind in base:
+        if kind in KINDS:
+            wanted.update(KINDS[kind].needs)
+    return sorted(k for k in wanted if k in KINDS)

@@ -1,0 +1,39 @@
+"""The JSON report of spec/report.md: stable key order, sorted findings, byte-identical output."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from drift.model import Report
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    counts = report.counts()
+    return {
+        "schema": "drift-report/v1",
+        "project": report.project,
+        "project_number": report.project_number,
+        "generated_at": report.generated_at,
+        "source": {"type": report.source_type, "detail": report.source_detail},
+        "baseline": {"path": report.baseline_path, "sha256": report.baseline_sha256},
+        "summary": {
+            "resources_checked": report.resources_checked,
+            "critical": counts["critical"],
+            "warning": counts["warning"],
+            "info": counts["info"],
+            "ignored": len(report.ignored),
+            "not_checked": len(report.not_checked),
+        },
+        "findings": [f.to_json() for f in report.findings],
+        "ignored": [i.to_json() for i in report.ignored],
+        "not_checked": [
+            n.to_json()
+            for n in sorted(report.not_checked, key=lambda n: (n.kind, n.region or "", n.error))
+        ],
+        "notes": list(report.notes),
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"
