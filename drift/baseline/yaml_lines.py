@@ -70,6 +70,9 @@ class LList(list):
         self.item_lines = []
 
 
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+
+
 class _Loader(yaml.SafeLoader):
     """Safe loading only: no python tags, no arbitrary objects."""
 
@@ -84,6 +87,10 @@ class _Builder:
     def build(self, node: yaml.Node, path: str) -> Any:
         if id(node) in self._active:
             self._problem(node, path, "recursive YAML alias; write the value out instead")
+            return None
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+            # We build collections ourselves, so refuse any tag we would otherwise ignore.
+            self._problem(node, path, f"unsupported YAML tag {node.tag!r}; remove it")
             return None
         self._active.add(id(node))
         try:
@@ -160,6 +167,8 @@ def load_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
                 started = f" (started at line {exc.context_mark.line + 1})"
             what = f"{exc.context}{started}, {what}"
         message = f"YAML syntax error: {what}; check indentation and quoting"
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            message = f"unsupported YAML value: {exc.problem}; remove the tag or quote the value"
         return UNREADABLE, [Problem(file, line, None, message)]
     except yaml.YAMLError as exc:
         return UNREADABLE, [Problem(file, None, None, f"YAML error: {exc}")]
