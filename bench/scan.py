@@ -1,0 +1,351 @@
+"""Benchmark: how long a drift scan of a large project takes, against what is possible.
+
+Serves a generated world (300 Cloud Run services over 3 regions, 1,000 secrets of which
+100 are declared, 20 VPC connectors) from the emulator with 50 ms latency and per-minute
+read quotas, then runs `drift.pipeline.run_diff` against it and prints figures: wall time
+concurrent and serial, requests and 429s per API, the floor (the fastest any scanner could
+be, from the request log), peak memory and `drift --help` start-up time.
+
+The emulator runs in a child process, so its threads neither compete with the scanner for
+the GIL nor count in the scanner's memory figures (real Google is not in our process
+either). Every scan gets a fresh emulator, so quota windows never carry over.
+
+    .venv/bin/python bench/scan.py            # the full world (about a minute or two)
+    .venv/bin/python bench/scan.py --quick    # a small world, a few seconds
+
+It prints figures only and asserts nothing; bench/README.md explains each figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from a checkout, installed or not
+    sys.path.insert(0, str(ROOT))
+
+from drift.emulator.world import api_of  # noqa: E402
+
+PROJECT = "bench"
+WINDOW_S = 60.0  # Google and the emulator count read quotas per minute
+REGIONS = ("us-central1", "europe-west1", "asia-east1")
+
+
+@dataclass(frozen=True)
+class WorldSpec:
+    services: int
+    secrets: int
+    declared_secrets: int
+    connectors: int
+    seed: int
+
+
+FULL = WorldSpec(services=300, secrets=1000, declared_secrets=100, connectors=20, seed=0)
+QUICK = WorldSpec(services=30, secrets=100, declared_secrets=10, connectors=6, seed=0)
+
+
+# -- the emulator, in a child process ------------------------------------------------------
+
+
+def _serve(conn: Any, spec: WorldSpec, knobs: dict[str, Any], baseline_dir: str | None) -> None:
+    """Child process: build the world (and its baseline), serve it, answer stats/stop."""
+    from drift.emulator import Emulator
+    from drift.emulator.generate import generate_world, write_baseline
+
+    world = generate_world(
+        project=PROJECT,
+        services=spec.services,
+        regions=REGIONS,
+        secrets=spec.secrets,
+        connectors=spec.connectors,
+        seed=spec.seed,
+    )
+    if baseline_dir:
+        write_baseline(world, Path(baseline_dir), PROJECT, declared_secrets=spec.declared_secrets)
+    emu = Emulator(world, **knobs)
+    conn.send(emu.start())
+    while True:
+        command = conn.recv()
+        if command == "stats":
+            conn.send(emu.stats())
+        elif command == "stop":
+            emu.stop()
+            conn.send(None)
+            return
+
+
+class ChildEmulator:
+    """A fresh emulator in a spawned process: `with ChildEmulator(...) as (base, stats): ...`."""
+
+    def __init__(self, spec: WorldSpec, knobs: dict[str, Any], baseline_dir: Path | None = None):
+        ctx = mp.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        args = (child, spec, knobs, str(baseline_dir) if baseline_dir else None)
+        self._proc = ctx.Process(target=_serve, args=args, daemon=True)
+
+    def __enter__(self) -> ChildEmulator:
+        self._proc.start()
+        self.base_url: str = self._conn.recv()
+        return self
+
+    def stats(self) -> dict[str, Any]:
+        self._conn.send("stats")
+        return self._conn.recv()
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._conn.send("stop")
+            self._conn.recv()
+        finally:
+            self._proc.join(timeout=10)
+            if self._proc.is_alive():
+                self._proc.kill()
+
+
+# -- the floor, from the request log --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Floor:
+    chain: int  # longest run of requests that must happen one after another
+    chain_path: tuple[str, ...]  # the collections along that run
+    chain_s: float
+    bucket: str  # the quota bucket that takes longest
+    bucket_requests: int
+    rate_s: float  # bucket_requests / (quota / 60)
+    window_s: float  # the same under a sliding 60 s window, which admits a full minute at once
+
+    @property
+    def seconds(self) -> float:
+        return max(self.chain_s, self.rate_s)
+
+    @property
+    def window_seconds(self) -> float:
+        return max(self.chain_s, self.window_s)
+
+
+def _bucket(path: str) -> str:
+    """The emulator's quota bucket: Cloud Run per region, the other APIs per project."""
+    api = api_of(path)
+    if api == "run":
+        parts = path.split("/")
+        if "locations" in parts and parts.index("locations") + 1 < len(parts):
+            return f"run:{parts[parts.index('locations') + 1]}"
+    return api
+
+
+def compute_floor(log: list[list[Any]], latency_s: float, quotas: dict[str, int]) -> Floor:
+    """Lower bounds on a scan's wall time from the requests it needed (see bench/README.md).
+
+    A request's collection is its URL path without the query (all pages of one list share
+    it). Pages of one list are sequential (each needs the previous page's token), and a
+    collection nested under another (`/secrets/x/versions` under `/secrets`) can only start
+    once that one has been read. 429 answers are not needed requests and are left out.
+    """
+    pages: Counter[str] = Counter()
+    per_bucket: Counter[str] = Counter()
+    for _method, raw, status in log:
+        if int(status) == 429:
+            continue
+        path = unquote(urlsplit(raw).path)
+        pages[path] += 1
+        per_bucket[_bucket(path)] += 1
+
+    best: dict[str, tuple[int, tuple[str, ...]]] = {}
+    for path in sorted(pages, key=len):  # ancestors are shorter, so they are done first
+        before = [best[p] for p in best if path.startswith(p + "/")]
+        length, via = max(before, default=(0, ()))
+        best[path] = (length + pages[path], (*via, path))
+    chain, chain_path = max(best.values(), default=(0, ()))
+
+    bucket, n, rate_s, window_s = "-", 0, 0.0, 0.0
+    for name, count in per_bucket.items():
+        quota = quotas.get(name.split(":")[0])
+        if not quota:
+            continue
+        r = count / (quota / WINDOW_S)
+        # A sliding window lets `quota` requests through at once, the next `quota` a
+        # minute later, and so on.
+        w = ((count - 1) // quota) * WINDOW_S + latency_s
+        if r > rate_s:
+            bucket, n, rate_s = name, count, r
+        window_s = max(window_s, w)
+    return Floor(chain, chain_path, chain * latency_s, bucket, n, rate_s, window_s)
+
+
+# -- scans -------------------------------------------------------------------------------
+
+
+@dataclass
+class ScanResult:
+    wall_s: float
+    stats: dict[str, Any]
+    findings: Counter[tuple[str, str]]
+    not_checked: int
+    traced_peak: int | None = None
+
+
+def scan(
+    spec: WorldSpec, knobs: dict[str, Any], expected: Path, concurrency: int, trace: bool = False
+) -> ScanResult:
+    from drift.collectors import CollectSettings
+    from drift.pipeline import run_diff
+
+    with ChildEmulator(spec, knobs) as emu:
+        settings = CollectSettings(endpoint=emu.base_url, concurrency=concurrency)
+        if trace:
+            tracemalloc.start()
+        start = time.perf_counter()
+        report = run_diff(PROJECT, expected, endpoint=emu.base_url, settings=settings)
+        wall = time.perf_counter() - start
+        peak = None
+        if trace:
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        stats = emu.stats()
+    found = Counter((f.type, f.kind) for f in report.findings)
+    return ScanResult(wall, stats, found, len(report.not_checked), peak)
+
+
+def help_time(runs: int = 5) -> tuple[float, str]:
+    """Best wall time of `drift --help` over `runs` fresh processes."""
+    exe = Path(sys.executable).parent / "drift"
+    cmd = [str(exe), "--help"] if exe.exists() else [sys.executable, "-m", "drift", "--help"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, check=False)
+        best = min(best, time.perf_counter() - start)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed: {done.stderr.decode()[-500:]}")
+    return best, " ".join(Path(c).name if i == 0 else c for i, c in enumerate(cmd))
+
+
+# -- output ------------------------------------------------------------------------------
+
+
+def _line(label: str, value: str) -> None:
+    print(f"  {label:<34} {value}")
+
+
+def _requests(stats: dict[str, Any]) -> str:
+    return ", ".join(f"{api} {n}" for api, n in sorted(stats["requests"].items()))
+
+
+def _throttled(stats: dict[str, Any]) -> int:
+    return sum(int(s.get("429", 0)) for s in stats["status"].values())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a small world (seconds, not minutes)")
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--quota", type=int, default=600, help="reads per minute for each API")
+    parser.add_argument("--page-size", type=int, default=None, help="emulator page size")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-serial", action="store_true", help="skip the serial scan")
+    args = parser.parse_args(argv)
+
+    spec = QUICK if args.quick else FULL
+    spec = WorldSpec(spec.services, spec.secrets, spec.declared_secrets, spec.connectors, args.seed)
+    quotas = {"run": args.quota, "secretmanager": args.quota, "vpcaccess": args.quota}
+    knobs: dict[str, Any] = {"latency_ms": args.latency_ms, "quotas": quotas}
+    if args.page_size:
+        knobs["page_size"] = args.page_size
+    latency_s = args.latency_ms / 1000.0
+
+    print(
+        f"world: {spec.services} services over {len(REGIONS)} regions, {spec.secrets} secrets "
+        f"({spec.declared_secrets} declared), {spec.connectors} connectors, seed {spec.seed}"
+    )
+    page = args.page_size or "emulator default"
+    print(f"emulator: {args.latency_ms:g} ms latency, {args.quota}/min per API, page size {page}")
+
+    with tempfile.TemporaryDirectory(prefix="drift-bench-") as tmp:
+        expected = Path(tmp)
+        with ChildEmulator(spec, knobs, baseline_dir=expected):
+            pass  # builds the world once more and writes its baseline; nothing scanned
+
+        print(f"\nconcurrent scan (concurrency {args.concurrency})")
+        conc = scan(spec, knobs, expected, args.concurrency)
+        floor = compute_floor(conc.stats["log"], latency_s, quotas)
+        _line("wall time", f"{conc.wall_s:.2f} s")
+        _line("requests", f"{sum(conc.stats['requests'].values())} ({_requests(conc.stats)})")
+        _line("429 received", str(_throttled(conc.stats)))
+        found = ", ".join(f"{n} {t} {k}" for (t, k), n in sorted(conc.findings.items())) or "none"
+        _line("findings", found + (f"; {conc.not_checked} not checked" if conc.not_checked else ""))
+        _line(
+            "longest dependent chain",
+            f"{floor.chain} requests x {args.latency_ms:g} ms = {floor.chain_s:.2f} s",
+        )
+        _line("  along", " -> ".join(f"{p} ({n})" for p, n in _chain_pages(floor, conc)))
+        _line(
+            "busiest quota bucket",
+            f"{floor.bucket}: {floor.bucket_requests} requests / ({args.quota}/60 per s)"
+            f" = {floor.rate_s:.2f} s",
+        )
+        _line("floor", f"{floor.seconds:.2f} s  (max of the two above)")
+        _line("ratio wall / floor", f"{conc.wall_s / floor.seconds:.2f}" if floor.seconds else "-")
+        _line(
+            "floor, sliding 60 s window",
+            f"{floor.window_seconds:.2f} s  (ratio {conc.wall_s / floor.window_seconds:.2f})"
+            if floor.window_seconds
+            else "-",
+        )
+
+        if not args.no_serial:
+            print("\nserial scan (concurrency 1)")
+            serial = scan(spec, knobs, expected, 1)
+            _line("wall time", f"{serial.wall_s:.2f} s")
+            _line("requests", f"{sum(serial.stats['requests'].values())}")
+            _line("429 received", str(_throttled(serial.stats)))
+            _line("speed-up of the concurrent scan", f"{serial.wall_s / conc.wall_s:.1f}x")
+
+        print("\nmemory (a third, traced, concurrent scan)")
+        traced = scan(spec, knobs, expected, args.concurrency, trace=True)
+        _line("tracemalloc peak during run_diff", f"{(traced.traced_peak or 0) / 2**20:.1f} MiB")
+        maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+        _line("ru_maxrss of this process", f"{maxrss_kib / 1024:.1f} MiB")
+
+    print("\nstart-up")
+    try:
+        best, cmd = help_time()
+        _line(f"{cmd} (best of 5)", f"{best * 1000:.0f} ms")
+    except (OSError, RuntimeError) as err:
+        _line("drift --help", f"could not run: {err}")
+    return 0
+
+
+def _chain_pages(floor: Floor, result: ScanResult) -> list[tuple[str, int]]:
+    """Each collection on the longest chain with its page count, shortened for printing."""
+    pages: Counter[str] = Counter()
+    for _m, raw, status in result.stats["log"]:
+        if int(status) != 429:
+            pages[unquote(urlsplit(raw).path)] += 1
+    prefix = f"/projects/{PROJECT}/"
+    out = []
+    for path in floor.chain_path:
+        short = path.split(prefix, 1)[-1] if prefix in path else path
+        out.append((short, pages[path]))
+    return out
+
+
+_ = defaultdict  # keep imports minimal for readers: defaultdict is unused
+
+if __name__ == "__main__":
+    sys.exit(main())
