@@ -21,13 +21,14 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
+import re
 import resource
 import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,11 @@ class Floor:
         return max(self.chain_s, self.window_s)
 
 
+def _collection(raw: str) -> str:
+    """URL path without the query; a project number is written as the project id."""
+    return re.sub(r"/projects/\d+/", f"/projects/{PROJECT}/", unquote(urlsplit(raw).path))
+
+
 def _bucket(path: str) -> str:
     """The emulator's quota bucket: Cloud Run per region, the other APIs per project."""
     api = api_of(path)
@@ -160,7 +166,7 @@ def compute_floor(log: list[list[Any]], latency_s: float, quotas: dict[str, int]
     for _method, raw, status in log:
         if int(status) == 429:
             continue
-        path = unquote(urlsplit(raw).path)
+        path = _collection(raw)
         pages[path] += 1
         per_bucket[_bucket(path)] += 1
 
@@ -224,7 +230,8 @@ def help_time(runs: int = 5) -> tuple[float, str]:
     """Best wall time of `drift --help` over `runs` fresh processes."""
     exe = Path(sys.executable).parent / "drift"
     cmd = [str(exe), "--help"] if exe.exists() else [sys.executable, "-m", "drift", "--help"]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    paths = [str(ROOT), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     best = float("inf")
     for _ in range(runs):
         start = time.perf_counter()
@@ -336,7 +343,7 @@ def _chain_pages(floor: Floor, result: ScanResult) -> list[tuple[str, int]]:
     pages: Counter[str] = Counter()
     for _m, raw, status in result.stats["log"]:
         if int(status) != 429:
-            pages[unquote(urlsplit(raw).path)] += 1
+            pages[_collection(raw)] += 1
     prefix = f"/projects/{PROJECT}/"
     out = []
     for path in floor.chain_path:
@@ -344,8 +351,6 @@ def _chain_pages(floor: Floor, result: ScanResult) -> list[tuple[str, int]]:
         out.append((short, pages[path]))
     return out
 
-
-_ = defaultdict  # keep imports minimal for readers: defaultdict is unused
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -43,8 +43,10 @@ def _kinds(value: str | None) -> set[str] | None:
     kinds = {k.strip() for k in value.split(",") if k.strip()}
     unknown = sorted(kinds - set(KIND_FIELDS))
     if unknown:
-        _fail(f"unknown kind(s) in --kinds: {', '.join(unknown)}; valid kinds: "
-              f"{', '.join(sorted(KIND_FIELDS))}.")
+        _fail(
+            f"unknown kind(s) in --kinds: {', '.join(unknown)}; valid kinds: "
+            f"{', '.join(sorted(KIND_FIELDS))}."
+        )
     return kinds
 
 
@@ -59,7 +61,9 @@ def _rates(values: tuple[str, ...]) -> dict[str, int]:
 
 
 @contextlib.contextmanager
-def _source(project: str, emulator: str | None, api_endpoint: str | None) -> Iterator[tuple[str | None, str, str]]:
+def _source(
+    project: str, emulator: str | None, api_endpoint: str | None
+) -> Iterator[tuple[str | None, str, str]]:
     """Yields (endpoint, source type, detail); starts the in-process emulator when asked."""
     if emulator is None:
         if api_endpoint:
@@ -104,12 +108,22 @@ def _progress(enabled: bool) -> Iterator[Any]:
 def _settings(endpoint: str | None, concurrency: int, rates: tuple[str, ...]) -> Any:
     from drift.collectors.settings import CollectSettings
 
-    return CollectSettings(endpoint=endpoint, concurrency=concurrency, rate_per_minute=_rates(rates))
+    return CollectSettings(
+        endpoint=endpoint, concurrency=concurrency, rate_per_minute=_rates(rates)
+    )
 
 
-def _snapshot(baseline: Any, project: str, snapshot_file: str | None, emulator: str | None,
-              api_endpoint: str | None, kinds: set[str] | None, concurrency: int,
-              rates: tuple[str, ...], quiet: bool) -> Any:
+def _snapshot(
+    baseline: Any,
+    project: str,
+    snapshot_file: str | None,
+    emulator: str | None,
+    api_endpoint: str | None,
+    kinds: set[str] | None,
+    concurrency: int,
+    rates: tuple[str, ...],
+    quiet: bool,
+) -> Any:
     from drift.model import Snapshot
     from drift.pipeline import collect_live
 
@@ -125,8 +139,15 @@ def _snapshot(baseline: Any, project: str, snapshot_file: str | None, emulator: 
     with _source(project, emulator, api_endpoint) as (endpoint, stype, detail):
         with _progress(not quiet) as progress:
             snap = collect_live(baseline, _settings(endpoint, concurrency, rates), kinds, progress)
-    return Snapshot(snap.project, snap.project_number, snap.kinds, snap.resources,
-                    snap.not_checked, stype, detail)
+    return Snapshot(
+        snap.project,
+        snap.project_number,
+        snap.kinds,
+        snap.resources,
+        snap.not_checked,
+        stype,
+        detail,
+    )
 
 
 def _write(text: str, output: str | None) -> None:
@@ -140,17 +161,38 @@ def _write(text: str, output: str | None) -> None:
 
 
 source_options = [
-    click.option("--emulator", "emulator", is_flag=False, flag_value=BUNDLED, default=None,
-                 metavar="[WORLD]",
-                 help="Start the built-in fake GCP in-process, loaded with WORLD or the bundled "
-                      "world for the project."),
-    click.option("--api-endpoint", envvar="DRIFT_API_ENDPOINT", default=None, metavar="URL",
-                 help="Send every GCP API call to this base URL with anonymous credentials."),
+    click.option(
+        "--emulator",
+        "emulator",
+        is_flag=False,
+        flag_value=BUNDLED,
+        default=None,
+        metavar="[WORLD]",
+        help="Start the built-in fake GCP in-process, loaded with WORLD or the bundled "
+        "world for the project.",
+    ),
+    click.option(
+        "--api-endpoint",
+        envvar="DRIFT_API_ENDPOINT",
+        default=None,
+        metavar="URL",
+        help="Send every GCP API call to this base URL with anonymous credentials.",
+    ),
     click.option("--kinds", default=None, metavar="K1,K2", help="Only these resource kinds."),
-    click.option("--concurrency", default=8, show_default=True, type=click.IntRange(1, 64),
-                 help="Requests in flight at once."),
-    click.option("--rate", "rates", multiple=True, metavar="API=N",
-                 help="Requests per minute for one API (run, secretmanager, vpcaccess, compute)."),
+    click.option(
+        "--concurrency",
+        default=8,
+        show_default=True,
+        type=click.IntRange(1, 64),
+        help="Requests in flight at once.",
+    ),
+    click.option(
+        "--rate",
+        "rates",
+        multiple=True,
+        metavar="API=N",
+        help="Requests per minute for one API (run, secretmanager, vpcaccess, compute).",
+    ),
     click.option("--quiet", is_flag=True, help="No progress display on stderr."),
 ]
 
@@ -170,26 +212,61 @@ def main() -> None:
 @main.command()
 @click.option("--project", required=True, help="GCP project id; the baseline is DIR/<project>/.")
 @click.option("--expected", default="expected", show_default=True, help="Baseline folder.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None,
-              help="Report format (default: table on a terminal, json otherwise).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default=None,
+    help="Report format (default: table on a terminal, json otherwise).",
+)
 @click.option("--output", default=None, help="Write the report to FILE (atomically).")
-@click.option("--fail-on", type=click.Choice(["info", "warning", "critical"]), default="info",
-              show_default=True, help="Lowest severity that makes the exit code 2.")
-@click.option("--snapshot", "snapshot_file", default=None, metavar="FILE",
-              help="Compare with a file written by `drift snapshot` (no API calls).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["info", "warning", "critical"]),
+    default="info",
+    show_default=True,
+    help="Lowest severity that makes the exit code 2.",
+)
+@click.option(
+    "--snapshot",
+    "snapshot_file",
+    default=None,
+    metavar="FILE",
+    help="Compare with a file written by `drift snapshot` (no API calls).",
+)
 @click.option("--show-ignored", is_flag=True, help="List ignored findings in the table.")
 @with_source_options
-def diff(project: str, expected: str, fmt: str | None, output: str | None, fail_on: str,
-         snapshot_file: str | None, show_ignored: bool, emulator: str | None,
-         api_endpoint: str | None, kinds: str | None, concurrency: int,
-         rates: tuple[str, ...], quiet: bool) -> None:
+def diff(
+    project: str,
+    expected: str,
+    fmt: str | None,
+    output: str | None,
+    fail_on: str,
+    snapshot_file: str | None,
+    show_ignored: bool,
+    emulator: str | None,
+    api_endpoint: str | None,
+    kinds: str | None,
+    concurrency: int,
+    rates: tuple[str, ...],
+    quiet: bool,
+) -> None:
     """Compare live state with the baseline and report drift (exit 0 clean, 2 drift, 1 error)."""
     if sum(x is not None for x in (snapshot_file, emulator)) > 1:
         _fail("choose one source: --snapshot or --emulator.")
     kind_set = _kinds(kinds)
     baseline = _load(expected, project)
-    snap = _snapshot(baseline, project, snapshot_file, emulator, api_endpoint, kind_set,
-                     concurrency, rates, quiet)
+    snap = _snapshot(
+        baseline,
+        project,
+        snapshot_file,
+        emulator,
+        api_endpoint,
+        kind_set,
+        concurrency,
+        rates,
+        quiet,
+    )
     from drift.pipeline import build_report, exit_code
     from drift.report import formatter
 
@@ -208,18 +285,31 @@ def diff(project: str, expected: str, fmt: str | None, output: str | None, fail_
 
 @main.command()
 @click.option("--project", required=True, help="GCP project id.")
-@click.option("--expected", default="expected", show_default=True,
-              help="Baseline folder (its project.yaml gives the regions to scan).")
+@click.option(
+    "--expected",
+    default="expected",
+    show_default=True,
+    help="Baseline folder (its project.yaml gives the regions to scan).",
+)
 @click.option("--output", required=True, help="Snapshot file to write (JSON).")
 @with_source_options
-def snapshot(project: str, expected: str, output: str, emulator: str | None,
-             api_endpoint: str | None, kinds: str | None, concurrency: int,
-             rates: tuple[str, ...], quiet: bool) -> None:
+def snapshot(
+    project: str,
+    expected: str,
+    output: str,
+    emulator: str | None,
+    api_endpoint: str | None,
+    kinds: str | None,
+    concurrency: int,
+    rates: tuple[str, ...],
+    quiet: bool,
+) -> None:
     """Save the normalized live state to a file, for `drift diff --snapshot FILE` later."""
     kind_set = _kinds(kinds)
     baseline = _load(expected, project)
-    snap = _snapshot(baseline, project, None, emulator, api_endpoint, kind_set, concurrency,
-                     rates, quiet)
+    snap = _snapshot(
+        baseline, project, None, emulator, api_endpoint, kind_set, concurrency, rates, quiet
+    )
     from drift.report.write import write_atomic
 
     write_atomic(Path(output), json.dumps(snap.to_json(), indent=2, sort_keys=True) + "\n")
@@ -240,7 +330,9 @@ def validate(directory: str) -> None:
         click.echo(str(err), err=True)
         sys.exit(EXIT_ERROR)
     if not projects:
-        _fail(f"no baseline found under {directory}/ (expected {directory}/<project>/project.yaml).")
+        _fail(
+            f"no baseline found under {directory}/ (expected {directory}/<project>/project.yaml)."
+        )
     for p in projects:
         click.echo(f"ok: {directory}/{p}")
 
@@ -251,8 +343,9 @@ def validate(directory: str) -> None:
 @click.option("--port", default=8765, show_default=True, type=int)
 @click.option("--page-size", default=None, type=int, help="Items per page (default from world).")
 @click.option("--latency-ms", default=None, type=int, help="Delay added to every response.")
-def emulator(world: str | None, host: str, port: int, page_size: int | None,
-             latency_ms: int | None) -> None:
+def emulator(
+    world: str | None, host: str, port: int, page_size: int | None, latency_ms: int | None
+) -> None:
     """Serve a fake GCP (the REST APIs drift reads) on HOST:PORT until interrupted."""
     from drift.emulator import bundled_world_path, serve_forever
 

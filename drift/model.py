@@ -95,7 +95,8 @@ class Snapshot:
             kinds=tuple(data.get("kinds") or ()),
             resources=tuple(Resource.from_json(r) for r in data.get("resources") or ()),
             not_checked=tuple(
-                NotChecked(n["kind"], n.get("region"), n["error"]) for n in data.get("not_checked") or ()
+                NotChecked(n["kind"], n.get("region"), n["error"])
+                for n in data.get("not_checked") or ()
             ),
             source_type="snapshot",
             source_detail=detail,

@@ -67,8 +67,13 @@ def collect_live(
     extra = unsupported_kinds(baseline, kinds)
     if extra:
         snap = Snapshot(
-            snap.project, snap.project_number, snap.kinds, snap.resources,
-            snap.not_checked + tuple(extra), snap.source_type, snap.source_detail,
+            snap.project,
+            snap.project_number,
+            snap.kinds,
+            snap.resources,
+            snap.not_checked + tuple(extra),
+            snap.source_type,
+            snap.source_detail,
         )
     return snap
 

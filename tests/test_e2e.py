@@ -51,35 +51,59 @@ BASELINE = {
 def clean_world() -> dict[str, Any]:
     return wk.world(
         services=[
-            wk.service("api", env=[
-                wk.env("MODE", "prod"),
-                wk.secret_env("DB_PASSWORD", "db-pass"),
-                # full same-project name: equal to the short declared form
-                wk.secret_env("API_TOKEN", f"projects/{wk.NUMBER}/secrets/api-token"),
-            ]),
+            wk.service(
+                "api",
+                env=[
+                    wk.env("MODE", "prod"),
+                    wk.secret_env("DB_PASSWORD", "db-pass"),
+                    # full same-project name: equal to the short declared form
+                    wk.secret_env("API_TOKEN", f"projects/{wk.NUMBER}/secrets/api-token"),
+                ],
+            ),
             wk.service("worker", env=[wk.env("MODE", "batch")], min_instances=None),
         ],
         secrets=[wk.secret("db-pass"), wk.secret("api-token")],
-        versions=[wk.version("db-pass", 1, "DISABLED"), wk.version("db-pass", 2),
-                  wk.version("api-token", 1)],
+        versions=[
+            wk.version("db-pass", 1, "DISABLED"),
+            wk.version("db-pass", 2),
+            wk.version("api-token", 1),
+        ],
         connectors=[wk.connector("conn-a")],
     )
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> Any:
     runner = CliRunner()
-    return runner.invoke(main, args, env={"SOURCE_DATE_EPOCH": "1764000000", **(env or {})},
-                         catch_exceptions=False)
+    return runner.invoke(
+        main, args, env={"SOURCE_DATE_EPOCH": "1764000000", **(env or {})}, catch_exceptions=False
+    )
 
 
-def diff(tmp_path: Path, world: dict[str, Any], baseline: dict[str, str] | None = None,
-         project_yaml: str | None = None, extra: list[str] | None = None,
-         **emu: Any) -> tuple[Any, dict[str, Any] | None, dict[str, Any]]:
+def diff(
+    tmp_path: Path,
+    world: dict[str, Any],
+    baseline: dict[str, str] | None = None,
+    project_yaml: str | None = None,
+    extra: list[str] | None = None,
+    **emu: Any,
+) -> tuple[Any, dict[str, Any] | None, dict[str, Any]]:
     expected = wk.write_baseline(tmp_path, baseline or BASELINE, project_yaml)
     with Emulator(world, **emu) as server:
-        result = run(["diff", "--project", wk.PROJECT, "--expected", str(expected),
-                      "--format", "json", "--api-endpoint", server.base_url, "--quiet",
-                      *(extra or [])])
+        result = run(
+            [
+                "diff",
+                "--project",
+                wk.PROJECT,
+                "--expected",
+                str(expected),
+                "--format",
+                "json",
+                "--api-endpoint",
+                server.base_url,
+                "--quiet",
+                *(extra or []),
+            ]
+        )
         stats = server.stats()
     try:
         report = json.loads(result.stdout)
@@ -159,23 +183,36 @@ def test_every_matcher_holds_on_matching_live_state(tmp_path):
 
 def test_every_matcher_fails_on_drifted_live_state(tmp_path):
     world = wk.world(
-        services=[wk.service(
-            "api", image="docker.io/evil/api:latest", memory="2Gi", max_instances=50,
-            min_instances=None,
-            env=[wk.env("MODE", "dev"), wk.secret_env("DB_PASSWORD", "db-pass", "3"),
-                 wk.env("LEGACY_FLAG", "on")],
-        )],
-        secrets=[wk.secret("db-pass")], versions=[wk.version("db-pass", 3)],
+        services=[
+            wk.service(
+                "api",
+                image="docker.io/evil/api:latest",
+                memory="2Gi",
+                max_instances=50,
+                min_instances=None,
+                env=[
+                    wk.env("MODE", "dev"),
+                    wk.secret_env("DB_PASSWORD", "db-pass", "3"),
+                    wk.env("LEGACY_FLAG", "on"),
+                ],
+            )
+        ],
+        secrets=[wk.secret("db-pass")],
+        versions=[wk.version("db-pass", 3)],
         connectors=[wk.connector("conn-a")],
     )
     world["projects"][wk.PROJECT]["services"][0]["template"].pop("serviceAccount")
     _, report, _ = diff(tmp_path, world, MATCHER_BASELINE)
     found = by_path(report)
     expected = {
-        ("services/api/image", "changed"), ("services/api/memory", "changed"),
-        ("services/api/max_instances", "changed"), ("services/api/min_instances", "changed"),
-        ("services/api/service_account", "missing"), ("services/api/env/MODE", "changed"),
-        ("services/api/env/DB_PASSWORD", "changed"), ("services/api/env/API_TOKEN", "missing"),
+        ("services/api/image", "changed"),
+        ("services/api/memory", "changed"),
+        ("services/api/max_instances", "changed"),
+        ("services/api/min_instances", "changed"),
+        ("services/api/service_account", "missing"),
+        ("services/api/env/MODE", "changed"),
+        ("services/api/env/DB_PASSWORD", "changed"),
+        ("services/api/env/API_TOKEN", "missing"),
         ("services/api/env/LEGACY_FLAG", "unexpected"),
     }
     assert expected <= set(found), sorted(set(found))
@@ -204,8 +241,11 @@ def test_403_on_one_kind_is_not_checked_and_never_missing(tmp_path):
     nc = report["not_checked"][0]
     assert nc["kind"] == "vpc_connectors" and nc["region"] == wk.REGION
     assert nc["error"].startswith("PERMISSION_DENIED")
-    assert not [f for f in report["findings"]
-                if f["kind"] == "vpc_connectors" or f["field"] == "vpc_connector"]
+    assert not [
+        f
+        for f in report["findings"]
+        if f["kind"] == "vpc_connectors" or f["field"] == "vpc_connector"
+    ]
 
 
 def test_transient_503_and_429_heal(tmp_path):
@@ -240,16 +280,39 @@ def test_plaintext_secret_never_appears_in_any_output(tmp_path):
     with Emulator(world) as server:
         outputs = []
         for fmt in ("json", "table"):
-            r = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--format", fmt,
-                     "--api-endpoint", server.base_url])
+            r = run(
+                [
+                    "diff",
+                    "--project",
+                    wk.PROJECT,
+                    "--expected",
+                    str(expected),
+                    "--format",
+                    fmt,
+                    "--api-endpoint",
+                    server.base_url,
+                ]
+            )
             outputs.append(r.output)
         out_file = tmp_path / "snap.json"
-        r = run(["snapshot", "--project", wk.PROJECT, "--expected", str(expected), "--output",
-                 str(out_file), "--api-endpoint", server.base_url])
+        r = run(
+            [
+                "snapshot",
+                "--project",
+                wk.PROJECT,
+                "--expected",
+                str(expected),
+                "--output",
+                str(out_file),
+                "--api-endpoint",
+                server.base_url,
+            ]
+        )
     report = json.loads(outputs[0])
     found = by_path(report)
     assert found[("services/api/env/STRIPE_API_KEY", "unexpected")]["actual"].startswith(
-        "<redacted sha256:")
+        "<redacted sha256:"
+    )
     assert found[("services/worker/env/MODE", "changed")]["actual"].startswith("<redacted")
     for text in outputs:
         assert PLAINTEXT not in text and "hunter2" not in text
@@ -263,8 +326,21 @@ def test_two_runs_give_identical_json(tmp_path):
     with Emulator(world, page_size=1) as server:
         for n in range(2):
             out = tmp_path / f"r{n}.json"
-            r = run(["diff", "--project", wk.PROJECT, "--expected", str(expected),
-                     "--format", "json", "--output", str(out), "--api-endpoint", server.base_url])
+            r = run(
+                [
+                    "diff",
+                    "--project",
+                    wk.PROJECT,
+                    "--expected",
+                    str(expected),
+                    "--format",
+                    "json",
+                    "--output",
+                    str(out),
+                    "--api-endpoint",
+                    server.base_url,
+                ]
+            )
             assert r.exit_code == 2
             outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
@@ -273,8 +349,9 @@ def test_two_runs_give_identical_json(tmp_path):
 
 def test_baseline_typo_exits_1_before_any_api_call(tmp_path):
     bad = dict(BASELINE)
-    bad["services.yaml"] = BASELINE["services.yaml"].replace("max_instances: 5\n    ",
-                                                             "max_instanses: 5\n    ", 1)
+    bad["services.yaml"] = BASELINE["services.yaml"].replace(
+        "max_instances: 5\n    ", "max_instanses: 5\n    ", 1
+    )
     result, report, stats = diff(tmp_path, clean_world(), bad)
     assert result.exit_code == 1
     assert report is None
@@ -300,7 +377,8 @@ def test_broken_references_for_missing_secret_and_connector(tmp_path):
     api = world["projects"][wk.PROJECT]["services"][0]
     api["template"]["containers"][0]["env"][1] = wk.secret_env("DB_PASSWORD", "db-pass-v2")
     api["template"]["vpcAccess"]["connector"] = (
-        f"projects/{wk.PROJECT}/locations/{wk.REGION}/connectors/gone")
+        f"projects/{wk.PROJECT}/locations/{wk.REGION}/connectors/gone"
+    )
     _, report, _ = diff(tmp_path, world)
     found = by_path(report)
     assert found[("services/api/env/DB_PASSWORD", "broken_reference")]["severity"] == "critical"
@@ -322,14 +400,47 @@ def test_snapshot_then_diff_offline_gives_same_report(tmp_path):
     expected = wk.write_baseline(tmp_path, BASELINE)
     snap = tmp_path / "snap.json"
     with Emulator(world) as server:
-        r = run(["snapshot", "--project", wk.PROJECT, "--expected", str(expected),
-                 "--output", str(snap), "--api-endpoint", server.base_url])
+        r = run(
+            [
+                "snapshot",
+                "--project",
+                wk.PROJECT,
+                "--expected",
+                str(expected),
+                "--output",
+                str(snap),
+                "--api-endpoint",
+                server.base_url,
+            ]
+        )
         assert r.exit_code == 0
-        live = run(["diff", "--project", wk.PROJECT, "--expected", str(expected),
-                    "--format", "json", "--api-endpoint", server.base_url])
+        live = run(
+            [
+                "diff",
+                "--project",
+                wk.PROJECT,
+                "--expected",
+                str(expected),
+                "--format",
+                "json",
+                "--api-endpoint",
+                server.base_url,
+            ]
+        )
         requests_before = len(server.stats()["log"])
-        offline = run(["diff", "--project", wk.PROJECT, "--expected", str(expected),
-                       "--format", "json", "--snapshot", str(snap)])
+        offline = run(
+            [
+                "diff",
+                "--project",
+                wk.PROJECT,
+                "--expected",
+                str(expected),
+                "--format",
+                "json",
+                "--snapshot",
+                str(snap),
+            ]
+        )
         assert len(server.stats()["log"]) == requests_before  # no API call at all
     a, b = json.loads(live.stdout), json.loads(offline.stdout)
     assert a["findings"] == b["findings"] and b["source"]["type"] == "snapshot"

@@ -21,13 +21,17 @@ def test_memory_canonical_spelling():
     assert units.memory("4Gi") != units.memory("4G")
 
 
-@pytest.mark.parametrize(("value", "seconds"), [("600s", 600), (600, 600), ("10m", 600),
-                                                 ("1.5s", 1.5), ({"seconds": 30}, 30)])
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("600s", 600), (600, 600), ("10m", 600), ("1.5s", 1.5), ({"seconds": 30}, 30)],
+)
 def test_durations(value, seconds):
     assert units.duration_seconds(value) == seconds
 
 
-@pytest.mark.parametrize(("value", "cpu"), [("1000m", 1), ("4", 4), ("500m", 0.5), (2, 2), ("0.5", 0.5)])
+@pytest.mark.parametrize(
+    ("value", "cpu"), [("1000m", 1), ("4", 4), ("500m", 0.5), (2, 2), ("0.5", 0.5)]
+)
 def test_cpu_millicores(value, cpu):
     assert units.cpu(value) == cpu
 
@@ -69,9 +73,16 @@ def test_service_serving_container_is_the_one_with_a_port():
                 "resources": {"limits": {"cpu": "4000m", "memory": "4096Mi"}},
                 "env": [
                     {"name": "A", "value": "1"},
-                    {"name": "S", "valueSource": {"secretKeyRef": {"secret": "projects/123/secrets/s"}}},
-                    {"name": "T", "valueSource": {"secretKeyRef": {"secret": "projects/other/secrets/t",
-                                                                   "version": "3"}}},
+                    {
+                        "name": "S",
+                        "valueSource": {"secretKeyRef": {"secret": "projects/123/secrets/s"}},
+                    },
+                    {
+                        "name": "T",
+                        "valueSource": {
+                            "secretKeyRef": {"secret": "projects/other/secrets/t", "version": "3"}
+                        },
+                    },
                 ],
             },
         ],
@@ -100,16 +111,22 @@ def test_service_level_scaling_is_the_fallback_for_min_instances():
 
 def test_secret_replication_and_versions():
     auto = {"name": "projects/1/secrets/a", "replication": {"automatic": {}}}
-    assert secrets.normalize(auto, None) == {"replication": "automatic", "labels": {},
-                                             "rotation_period": None}
+    assert secrets.normalize(auto, None) == {
+        "replication": "automatic",
+        "labels": {},
+        "rotation_period": None,
+    }
     user = {
         "name": "projects/1/secrets/b",
-        "replication": {"userManaged": {"replicas": [{"location": "us-east1"},
-                                                     {"location": "europe-west1"}]}},
+        "replication": {
+            "userManaged": {"replicas": [{"location": "us-east1"}, {"location": "europe-west1"}]}
+        },
         "rotation": {"rotationPeriod": "86400s"},
     }
-    versions = [{"name": "projects/1/secrets/b/versions/1", "state": "DISABLED"},
-                {"name": "projects/1/secrets/b/versions/2", "state": "ENABLED"}]
+    versions = [
+        {"name": "projects/1/secrets/b/versions/1", "state": "DISABLED"},
+        {"name": "projects/1/secrets/b/versions/2", "state": "ENABLED"},
+    ]
     view = secrets.normalize(user, versions)
     assert view["replication"] == {"user_managed": ["europe-west1", "us-east1"]}
     assert view["enabled_versions"] == 1 and view["rotation_period"] == 86400
@@ -117,10 +134,15 @@ def test_secret_replication_and_versions():
 
 
 def test_connector_full_network_path_is_short_name():
-    view = vpc_connectors.normalize({
-        "name": "projects/p/locations/us-central1/connectors/c",
-        "network": "projects/p/global/networks/staging-vpc",
-        "ipCidrRange": "10.1.0.0/28", "minInstances": 2, "maxInstances": "10", "state": "READY",
-    })
+    view = vpc_connectors.normalize(
+        {
+            "name": "projects/p/locations/us-central1/connectors/c",
+            "network": "projects/p/global/networks/staging-vpc",
+            "ipCidrRange": "10.1.0.0/28",
+            "minInstances": 2,
+            "maxInstances": "10",
+            "state": "READY",
+        }
+    )
     assert view["network"] == "staging-vpc" and view["max_instances"] == 10
     assert view["machine_type"] == "e2-micro"

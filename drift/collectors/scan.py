@@ -79,14 +79,18 @@ def collect(
             wanted = set(version_secrets or ()) | referenced_secrets(resources)
             names = {s["name"].rsplit("/", 1)[-1]: s["name"] for s in raw["secrets"]}
             jobs = {
-                pool.submit(_versions, ctx, names[sid]): sid for sid in sorted(wanted) if sid in names
+                pool.submit(_versions, ctx, names[sid]): sid
+                for sid in sorted(wanted)
+                if sid in names
             }
             total += len(jobs)
             for fut, sid in jobs.items():
                 try:
                     versions[sid] = fut.result()
                 except Exception as err:  # noqa: BLE001
-                    failed.append(NotChecked("secrets", None, f"versions of {sid}: {describe_error(err)}"))
+                    failed.append(
+                        NotChecked("secrets", None, f"versions of {sid}: {describe_error(err)}")
+                    )
                 tick(f"versions of {sid}")
 
     for item in raw.get("secrets", []):
@@ -95,7 +99,8 @@ def collect(
     failed_kinds = {(n.kind, n.region) for n in failed}
     # Drop partial data of a failed kind: the engine must not see half a list as the truth.
     resources = [
-        r for r in resources
+        r
+        for r in resources
         if (r.kind, r.region) not in failed_kinds and (r.kind, None) not in failed_kinds
     ]
     return Snapshot(

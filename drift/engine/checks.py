@@ -16,15 +16,23 @@ def _latest_state(states: dict[str, str]) -> str | None:
     return max(numbered)[1] if numbered else None
 
 
-def _secret_ref(svc: Resource, var: str, ref: dict, secrets: dict[str, Resource]) -> RawFinding | None:
+def _secret_ref(
+    svc: Resource, var: str, ref: dict, secrets: dict[str, Resource]
+) -> RawFinding | None:
     sid, version = ref.get("secret", ""), str(ref.get("version") or "latest")
     if "/" in sid:
         return None  # another project's secret: not visible from this one
     field = f"env/{var}"
     if sid not in secrets:
         return RawFinding(
-            "services", svc.name, svc.region, field, "broken_reference",
-            {"secret": sid, "version": version}, None, None,
+            "services",
+            svc.name,
+            svc.region,
+            field,
+            "broken_reference",
+            {"secret": sid, "version": version},
+            None,
+            None,
         )
     states = secrets[sid].fields.get("version_states")
     if states is None:
@@ -32,8 +40,13 @@ def _secret_ref(svc: Resource, var: str, ref: dict, secrets: dict[str, Resource]
     state = _latest_state(states) if version == "latest" else states.get(version)
     if state != "ENABLED":
         return RawFinding(
-            "services", svc.name, svc.region, field, "broken_reference",
-            {"secret": sid, "version": version}, {"secret": sid, "version": version, "state": state},
+            "services",
+            svc.name,
+            svc.region,
+            field,
+            "broken_reference",
+            {"secret": sid, "version": version},
+            {"secret": sid, "version": version, "state": state},
             None,
         )
     return None
@@ -56,9 +69,15 @@ def reference_findings(snapshot: Snapshot) -> list[RawFinding]:
             if conn is None or conn.fields.get("state") != "READY":
                 out.append(
                     RawFinding(
-                        "services", svc.name, svc.region, "vpc_connector", "broken_reference",
+                        "services",
+                        svc.name,
+                        svc.region,
+                        "vpc_connector",
+                        "broken_reference",
                         {"connector": name, "state": "READY"},
-                        None if conn is None else {"connector": name, "state": conn.fields.get("state")},
+                        None
+                        if conn is None
+                        else {"connector": name, "state": conn.fields.get("state")},
                         None,
                     )
                 )

@@ -57,11 +57,14 @@ def message(raw: RawFinding, expected: Any, actual: Any) -> str:
             conn = (expected or {}).get("connector")
             if actual is None:
                 return f"{subject} uses VPC connector {conn}, which does not exist{where}."
-            return f"{subject} uses VPC connector {conn}, which is {actual.get('state')}, not READY."
+            return (
+                f"{subject} uses VPC connector {conn}, which is {actual.get('state')}, not READY."
+            )
         secret = (expected or {}).get("secret")
         version = (expected or {}).get("version")
         if actual is None:
-            return f"{subject} env var {field.split('/', 1)[1]} refers to secret {secret}, which does not exist."
+            var = field.split("/", 1)[1]
+            return f"{subject} env var {var} refers to secret {secret}, which does not exist."
         return (
             f"{subject} env var {field.split('/', 1)[1]} refers to version {version} of secret "
             f"{secret}, which is {actual.get('state') or 'missing'}, not ENABLED."
@@ -131,7 +134,9 @@ def evaluate(baseline: Baseline, snapshot: Snapshot, today: dt.date) -> Evaluati
         findings.append(finding_from_raw(raw, severity, text, rule))
     findings.sort(key=Finding.sort_key)
     ignored.sort(key=lambda i: i.finding.sort_key())
-    return Evaluation(tuple(findings), tuple(ignored), tuple(sorted(notes)), _count(baseline, snapshot))
+    return Evaluation(
+        tuple(findings), tuple(ignored), tuple(sorted(notes)), _count(baseline, snapshot)
+    )
 
 
 def _matching_glob(rules: Any, path: str) -> str:
@@ -145,9 +150,7 @@ def _matching_glob(rules: Any, path: str) -> str:
 
 def _count(baseline: Baseline, snapshot: Snapshot) -> int:
     keys = {
-        (d.kind, d.name, d.region)
-        for d in baseline.declared
-        if snapshot.checked(d.kind, d.region)
+        (d.kind, d.name, d.region) for d in baseline.declared if snapshot.checked(d.kind, d.region)
     }
     keys |= {r.key() for r in snapshot.resources if r.kind in baseline.kinds}
     return len(keys)

@@ -18,11 +18,13 @@ def replication(raw: dict[str, Any]) -> Any:
 
 
 def normalize(raw: dict[str, Any], versions: list[dict[str, Any]] | None) -> dict[str, Any]:
-    """`versions` is None when they were not listed (not needed): enabled_versions is then absent."""
+    """`versions` is None when they were not listed (unneeded); enabled_versions is then absent."""
     fields: dict[str, Any] = {
         "replication": replication(raw),
         "labels": dict(raw.get("labels") or {}),
-        "rotation_period": units.duration_seconds((raw.get("rotation") or {}).get("rotationPeriod")),
+        "rotation_period": units.duration_seconds(
+            (raw.get("rotation") or {}).get("rotationPeriod")
+        ),
     }
     if versions is not None:
         fields["enabled_versions"] = sum(1 for v in versions if v.get("state") == "ENABLED")

@@ -51,7 +51,7 @@ def memory_bytes(value: Any) -> int | None:
 
 
 def memory(value: Any) -> str | None:
-    """Canonical spelling of a memory size: the largest exact binary unit, else decimal, else bytes."""
+    """Canonical memory spelling: the largest exact binary unit, else decimal, else bytes."""
     n = memory_bytes(value)
     if n is None:
         return None
@@ -105,5 +105,5 @@ def enum_name(value: Any, prefix: str, mapping: dict[str, str] | None = None) ->
     if text.endswith("UNSPECIFIED"):
         return None
     if text.startswith(prefix):
-        text = text[len(prefix):]
+        text = text[len(prefix) :]
     return text.lower().replace("_", "-")
