@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 
 from drift.model import Report
@@ -18,5 +19,7 @@ def formatter(name: str, color: bool = False) -> Callable[[Report], str]:
     if name == "table":
         from drift.report.table import render as render_table
 
-        return lambda report: render_table(report, color=color)
+        # On a terminal use its width; elsewhere a fixed width keeps output byte-stable.
+        width = max(100, shutil.get_terminal_size((160, 24)).columns) if color else 160
+        return lambda report: render_table(report, color=color, width=width)
     raise ValueError(f"unknown format {name!r}; choose one of: {', '.join(FORMATS)}")

@@ -1,4 +1,8 @@
-"""A readable terminal report grouped by resource (rich); colour only on a terminal."""
+"""A readable terminal report grouped by resource (rich); colour only on a terminal.
+
+One small table per drifted resource, then one table of unmanaged resources, so an
+on-call engineer reads what drifted, where it is declared and the live value on one screen.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,14 @@ import json
 from itertools import groupby
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from drift.model import Finding, Report
 
 STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
+COLUMNS = ("severity", "type", "field", "expected", "actual", "declared at")
 
 
 def _cell(value: Any) -> str:
@@ -20,70 +26,92 @@ def _cell(value: Any) -> str:
         return "-"
     if isinstance(value, str):
         return value
+    if isinstance(value, dict) and set(value) <= {"secret", "version", "state"} and "secret" in value:
+        state = f", {value['state']}" if value.get("state") else ""
+        return f"secret {value['secret']} ({value.get('version', 'latest')}{state})"
     return json.dumps(value, sort_keys=True)
 
 
-def render(report: Report, color: bool = False, width: int = 140) -> str:
-    buf = io.StringIO()
-    console = Console(
-        file=buf,
-        force_terminal=color,
-        no_color=not color,
-        width=width,
-        highlight=False,
-        emoji=False,
-        color_system="standard" if color else None,
-    )
+def _header(console: Console, report: Report) -> None:
     counts = report.counts()
     number = f" ({report.project_number})" if report.project_number else ""
-    console.print(f"drift report for project {report.project}{number}", style="bold", markup=False)
+    console.print(f"drift report for project {report.project}{number}", style="bold")
     console.print(
-        f"source: {report.source_type} {report.source_detail}".rstrip()
-        + f"   baseline: {report.baseline_path}",
-        markup=False,
+        f"source: {report.source_type}, {report.source_detail}; baseline: {report.baseline_path}"
     )
     console.print(
         f"{report.resources_checked} resources checked: {counts['critical']} critical, "
         f"{counts['warning']} warning, {counts['info']} info, {len(report.ignored)} ignored, "
-        f"{len(report.not_checked)} not checked",
-        markup=False,
+        f"{len(report.not_checked)} not checked"
     )
     for nc in report.not_checked:
         region = f" in {nc.region}" if nc.region else ""
-        console.print(f"NOT CHECKED: {nc.kind}{region}: {nc.error}", style="bold red", markup=False)
+        console.print(f"NOT CHECKED: {nc.kind}{region}: {nc.error}", style="bold red")
     for note in report.notes:
-        console.print(f"note: {note}", markup=False)
+        console.print(f"note: {note}")
+
+
+def _short_source(source: str | None, baseline_path: str) -> str:
+    """'expected/p/services.yaml:31' -> 'services.yaml:31' (the header names the folder)."""
+    if not source:
+        return "-"
+    prefix = baseline_path.rstrip("/") + "/"
+    return source[len(prefix):] if source.startswith(prefix) else source
+
+
+def _resource_table(title: str, items: list[Finding], color: bool, baseline_path: str) -> Table:
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=False)
+    for col in COLUMNS:
+        wraps = col in ("expected", "actual")
+        table.add_column(col, overflow="fold", no_wrap=not wraps)
+    for f in items:
+        table.add_row(
+            f.severity, f.type, f.field or "(resource)", _cell(f.expected), _cell(f.actual),
+            _short_source(f.source, baseline_path), style=STYLE.get(f.severity) if color else None,
+        )
+    return table
+
+
+def _unmanaged_table(items: list[Finding], color: bool) -> Table:
+    table = Table(title="live resources not declared in the baseline", title_justify="left",
+                  box=box.SIMPLE_HEAD, expand=False)
+    for col in ("severity", "kind", "resource", "region"):
+        table.add_column(col)
+    for f in items:
+        table.add_row(f.severity, f.kind, f.resource, f.region or "global",
+                      style=STYLE.get(f.severity) if color else None)
+    return table
+
+
+def render(report: Report, color: bool = False, width: int | None = 160) -> str:
+    buf = io.StringIO()
+    console = Console(
+        file=buf, force_terminal=color, no_color=not color, width=width, highlight=False,
+        emoji=False, markup=False, color_system="standard" if color else None,
+    )
+    _header(console, report)
     if not report.findings:
-        console.print(
-            "No drift found."
-            if not report.not_checked
-            else "No drift found in what could be checked.",
-            markup=False,
-        )
-    key = lambda f: (f.kind, f.resource, f.region or "")  # noqa: E731
-    for (kind, resource, region), group in groupby(sorted(report.findings, key=key), key=key):
-        items: list[Finding] = sorted(group, key=Finding.sort_key)
+        clean = "No drift found." if not report.not_checked else (
+            "No drift found in what could be checked; the run is incomplete.")
+        console.print(clean)
+    drifted = [f for f in report.findings if f.type != "unmanaged"]
+    unmanaged = [f for f in report.findings if f.type == "unmanaged"]
+
+    def key(f: Finding) -> tuple[str, str, str]:
+        return (f.kind, f.resource, f.region or "")
+
+    for (kind, resource, region), group in groupby(sorted(drifted, key=key), key=key):
         where = f" ({region})" if region else ""
-        table = Table(
-            title=f"{kind}/{resource}{where}", title_justify="left", show_lines=False, expand=False
+        items = sorted(group, key=Finding.sort_key)
+        console.print(
+            _resource_table(f"{kind}/{resource}{where}", items, color, report.baseline_path)
         )
-        for col in ("severity", "type", "field", "expected", "actual", "declared at"):
-            table.add_column(col, overflow="fold")
-        for f in items:
-            table.add_row(
-                f.severity,
-                f.type,
-                f.field or "-",
-                _cell(f.expected),
-                _cell(f.actual),
-                f.source or "-",
-                style=STYLE.get(f.severity) if color else None,
-            )
-        console.print(table)
+    if unmanaged:
+        console.print(_unmanaged_table(sorted(unmanaged, key=Finding.sort_key), color))
     if report.ignored:
         console.print(
             f"{len(report.ignored)} finding(s) ignored by project rules "
-            "(listed in the JSON report).",
-            markup=False,
+            "(see --show-ignored or the JSON report)."
         )
-    return buf.getvalue()
+    # rich pads lines to the table width; trailing blanks only garble pasted reports.
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
