@@ -18,6 +18,7 @@ from rich.table import Table
 from drift.model import Finding, Report
 
 STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
+SECRET_REF_KEYS = {"secret", "version", "state"}
 COLUMNS = ("severity", "type", "field", "expected", "actual", "declared at")
 
 
@@ -26,7 +27,7 @@ def _cell(value: Any) -> str:
         return "-"
     if isinstance(value, str):
         return value
-    if isinstance(value, dict) and set(value) <= {"secret", "version", "state"} and "secret" in value:
+    if isinstance(value, dict) and "secret" in value and set(value) <= SECRET_REF_KEYS:
         state = f", {value['state']}" if value.get("state") else ""
         return f"secret {value['secret']} ({value.get('version', 'latest')}{state})"
     return json.dumps(value, sort_keys=True)
