@@ -352,7 +352,12 @@ def main(argv: list[str] | None = None) -> int:
             print("\nserial scan (concurrency 1)")
             serial = scan(spec, knobs, expected, 1, budget)
             _line("wall time", f"{serial.wall_s:.2f} s")
-            _line("requests", f"{sum(serial.stats['requests'].values())}")
+            n = sum(serial.stats["requests"].values())
+            _line("requests", str(n))
+            _line(
+                "time per request",
+                f"{serial.wall_s / n * 1000:.0f} ms (of which {args.latency_ms:g} ms latency)",
+            )
             _line("429 received", str(_throttled(serial.stats)))
             _line("speed-up of the concurrent scan", f"{serial.wall_s / conc.wall_s:.1f}x")
 

@@ -190,3 +190,37 @@ def test_write_baseline_states_live_values_in_declared_form(
     write_baseline(world, again, "bench")
     for f in (tmp_path / "bench").iterdir():
         assert (again / "bench" / f.name).read_bytes() == f.read_bytes()
+
+
+def test_services_draw_references_from_the_front_of_the_secret_list() -> None:
+    def referenced(world: dict[str, Any]) -> set[str]:
+        return {
+            _short(e["valueSource"]["secretKeyRef"]["secret"])
+            for s in _project(world)["services"]
+            for c in s["template"]["containers"]
+            for e in c.get("env", [])
+            if "valueSource" in e
+        }
+
+    world = generate_world(services=60, secrets=100, connectors=3, seed=3)
+    front = {_short(s["name"]) for s in _project(world)["secrets"][:10]}
+    assert referenced(world) <= front
+    wide = generate_world(services=60, secrets=100, connectors=3, seed=3, referenced_secrets=100)
+    assert len(referenced(wide)) > 10
+
+
+def test_a_diff_of_the_world_against_its_baseline_finds_only_unmanaged_secrets(
+    tmp_path: Path,
+) -> None:
+    from drift.collectors import CollectSettings
+    from drift.emulator import Emulator
+    from drift.pipeline import run_diff
+
+    world = generate_world(services=12, secrets=30, connectors=4, seed=5)
+    write_baseline(world, tmp_path, "bench", declared_secrets=6)
+    with Emulator(world, page_size=7) as emu:
+        report = run_diff(
+            "bench", tmp_path, settings=CollectSettings(endpoint=emu.base_url, concurrency=4)
+        )
+    assert report.not_checked == ()
+    assert Counter((f.type, f.kind) for f in report.findings) == {("unmanaged", "secrets"): 24}

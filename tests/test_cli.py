@@ -1,0 +1,123 @@
+"""The command line contract (spec/cli.md): commands, sources and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from drift.cli import main
+from tests import worldkit as wk
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(args, **env):
+    return CliRunner().invoke(main, args, env={"SOURCE_DATE_EPOCH": "1764000000", **env},
+                              catch_exceptions=False)
+
+
+def test_validate_ok_and_error(tmp_path):
+    ok = run(["validate", str(ROOT / "expected")])
+    assert ok.exit_code == 0 and "ok:" in ok.stdout and "netra-staging" in ok.stdout
+    expected = wk.write_baseline(tmp_path, {"s.yaml": "servces:\n  a: {region: us-central1}\n"})
+    bad = run(["validate", str(expected)])
+    assert bad.exit_code == 1
+    assert "s.yaml:1" in bad.stderr and "did you mean 'services'" in bad.stderr
+
+
+def test_missing_baseline_is_a_sentence_not_a_traceback(tmp_path):
+    r = run(["diff", "--project", "nope", "--expected", str(tmp_path), "--emulator"])
+    assert r.exit_code == 1
+    assert "Traceback" not in r.output and "nope" in r.stderr
+
+
+def test_declared_kind_without_collector_is_not_checked(tmp_path):
+    world = tmp_path / "w.json"
+    world.write_text(json.dumps(wk.world(services=[])))
+    expected = wk.write_baseline(tmp_path, {"hc.yaml": "health_checks:\n  hc: {port: 80}\n"})
+    r = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
+             str(world), "--format", "json"])
+    report = json.loads(r.stdout)
+    assert r.exit_code == 1
+    assert report["not_checked"][0]["kind"] == "health_checks"
+    assert report["findings"] == []
+
+
+def test_kinds_flag_limits_the_comparison(tmp_path):
+    world = tmp_path / "w.json"
+    world.write_text(json.dumps(wk.world(services=[wk.service("rogue")],
+                                         connectors=[wk.connector("conn-a")])))
+    expected = wk.write_baseline(tmp_path, {
+        "s.yaml": "services: {}\n",
+        "c.yaml": f"vpc_connectors:\n  conn-a: {{region: {wk.REGION}, max_instances: 10}}\n"})
+    both = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
+                str(world), "--format", "json"])
+    assert both.exit_code == 2  # the rogue service is unmanaged
+    only = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
+                str(world), "--format", "json", "--kinds", "vpc_connectors"])
+    assert only.exit_code == 0, only.stdout
+    bad = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--kinds", "vms"])
+    assert bad.exit_code == 1 and "unknown kind" in bad.stderr
+
+
+def test_demo_world_shows_the_scenario_and_exits_2():
+    r = run(["diff", "--project", "netra-staging", "--expected", str(ROOT / "expected"),
+             "--emulator", "--format", "json"])
+    assert r.exit_code == 2
+    report = json.loads(r.stdout)
+    found = {(f["path"], f["type"]) for f in report["findings"]}
+    expected = {
+        ("services/netra-auth-service/env/E2E_BYPASS_KEY", "missing"),
+        ("services/netra-backend-staging/env/API_BASE_URL", "changed"),
+        ("vpc_connectors/staging-connector/max_instances", "changed"),
+        ("services/netra-backend-staging/min_instances", "changed"),
+        ("services/netra-backend-staging/env/DATABASE_URL", "broken_reference"),
+        ("services/netra-backend", "unmanaged"),
+        ("services/websocket-service", "unmanaged"),
+    }
+    assert expected <= found, sorted(found - expected)
+    assert report["not_checked"] == [] and report["source"]["type"] == "emulator"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_emulator_command_serves_the_bundled_world(tmp_path):
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "drift", "emulator", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=os.environ.copy(),
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/v2/projects/netra-staging/locations/us-central1/services"
+        body = None
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(url, timeout=2) as resp:
+                    body = json.load(resp)
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert body is not None, proc.stderr.read1().decode() if proc.poll() else "no answer"
+        names = {s["name"].rsplit("/", 1)[-1] for s in body["services"]}
+        assert "netra-backend-staging" in names
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_help_lists_the_commands():
+    r = run(["--help"])
+    for command in ("diff", "snapshot", "validate", "emulator"):
+        assert command in r.stdout
