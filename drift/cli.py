@@ -105,11 +105,16 @@ def _progress(enabled: bool) -> Iterator[Any]:
         yield update
 
 
-def _settings(endpoint: str | None, concurrency: int, rates: tuple[str, ...]) -> Any:
+def _settings(endpoint: str | None, scan: dict[str, Any]) -> Any:
     from drift.collectors.settings import CollectSettings
 
+    deadline = scan["retry_deadline"]
     return CollectSettings(
-        endpoint=endpoint, concurrency=concurrency, rate_per_minute=_rates(rates)
+        endpoint=endpoint,
+        concurrency=scan["concurrency"],
+        rate_per_minute=_rates(scan["rates"]),
+        deadline_s=deadline,
+        initial_backoff_s=min(0.5, max(deadline, 0.01) / 8),
     )
 
 
@@ -117,12 +122,8 @@ def _snapshot(
     baseline: Any,
     project: str,
     snapshot_file: str | None,
-    emulator: str | None,
-    api_endpoint: str | None,
     kinds: set[str] | None,
-    concurrency: int,
-    rates: tuple[str, ...],
-    quiet: bool,
+    scan: dict[str, Any],
 ) -> Any:
     from drift.model import Snapshot
     from drift.pipeline import collect_live
@@ -136,9 +137,9 @@ def _snapshot(
         if snap.project != project:
             _fail(f"snapshot {snapshot_file} is of project {snap.project}, not {project}.")
         return snap
-    with _source(project, emulator, api_endpoint) as (endpoint, stype, detail):
-        with _progress(not quiet) as progress:
-            snap = collect_live(baseline, _settings(endpoint, concurrency, rates), kinds, progress)
+    with _source(project, scan["emulator"], scan["api_endpoint"]) as (endpoint, stype, detail):
+        with _progress(not scan["quiet"]) as progress:
+            snap = collect_live(baseline, _settings(endpoint, scan), kinds, progress)
     return Snapshot(
         snap.project,
         snap.project_number,
@@ -193,6 +194,14 @@ source_options = [
         metavar="API=N",
         help="Requests per minute for one API (run, secretmanager, vpcaccess, compute).",
     ),
+    click.option(
+        "--retry-deadline",
+        default=120.0,
+        show_default=True,
+        type=click.FloatRange(0, 3600),
+        metavar="SECONDS",
+        help="Stop retrying one request (429, 5xx, timeouts) after this long.",
+    ),
     click.option("--quiet", is_flag=True, help="No progress display on stderr."),
 ]
 
@@ -244,29 +253,14 @@ def diff(
     fail_on: str,
     snapshot_file: str | None,
     show_ignored: bool,
-    emulator: str | None,
-    api_endpoint: str | None,
     kinds: str | None,
-    concurrency: int,
-    rates: tuple[str, ...],
-    quiet: bool,
+    **scan: Any,
 ) -> None:
     """Compare live state with the baseline and report drift (exit 0 clean, 2 drift, 1 error)."""
-    if sum(x is not None for x in (snapshot_file, emulator)) > 1:
-        _fail("choose one source: --snapshot or --emulator.")
+    # Sources are taken in the order of spec/cli.md: --snapshot, --emulator, --api-endpoint.
     kind_set = _kinds(kinds)
     baseline = _load(expected, project)
-    snap = _snapshot(
-        baseline,
-        project,
-        snapshot_file,
-        emulator,
-        api_endpoint,
-        kind_set,
-        concurrency,
-        rates,
-        quiet,
-    )
+    snap = _snapshot(baseline, project, snapshot_file, kind_set, scan)
     from drift.pipeline import build_report, exit_code
     from drift.report import formatter
 
@@ -297,19 +291,13 @@ def snapshot(
     project: str,
     expected: str,
     output: str,
-    emulator: str | None,
-    api_endpoint: str | None,
     kinds: str | None,
-    concurrency: int,
-    rates: tuple[str, ...],
-    quiet: bool,
+    **scan: Any,
 ) -> None:
     """Save the normalized live state to a file, for `drift diff --snapshot FILE` later."""
     kind_set = _kinds(kinds)
     baseline = _load(expected, project)
-    snap = _snapshot(
-        baseline, project, None, emulator, api_endpoint, kind_set, concurrency, rates, quiet
-    )
+    snap = _snapshot(baseline, project, None, kind_set, scan)
     from drift.report.write import write_atomic
 
     write_atomic(Path(output), json.dumps(snap.to_json(), indent=2, sort_keys=True) + "\n")

@@ -444,3 +444,16 @@ def test_snapshot_then_diff_offline_gives_same_report(tmp_path):
         assert len(server.stats()["log"]) == requests_before  # no API call at all
     a, b = json.loads(live.stdout), json.loads(offline.stdout)
     assert a["findings"] == b["findings"] and b["source"]["type"] == "snapshot"
+
+
+def test_persistent_503_gives_up_at_the_deadline_as_not_checked(tmp_path):
+    faults = [{"path": "/secrets", "status": 503, "times": None}]
+    result, report, stats = diff(tmp_path, clean_world(), faults=faults,
+                                 extra=["--retry-deadline", "1"])
+    assert result.exit_code == 1
+    assert [n["kind"] for n in report["not_checked"]] == ["secrets"]
+    assert report["not_checked"][0]["error"].startswith("UNAVAILABLE")
+    assert not [f for f in report["findings"] if f["kind"] == "secrets"]
+    # services were still compared, but no reference check could use the unknown secrets
+    assert not [f for f in report["findings"] if f["type"] == "broken_reference"]
+    assert sum(1 for e in stats["log"] if e[2] == 503) >= 2  # it did retry
