@@ -1,52 +1,54 @@
 """Per-API rate budgets that keep a scan inside GCP's per-minute read quotas.
 
-A token bucket whose burst plus one minute of refill never exceeds the minute quota, so
-any 60-second window (how Google and the emulator count) stays under the limit.
+Google counts read quotas per minute, so the budget is the same rule seen from the
+client: at most N requests in any 60-second window. A small scan goes out at once; a
+big one proceeds as fast as the quota refills, and no window can exceed the budget.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 # Google's documented read quotas are per minute; drift defaults to 90% of them so a
 # scan leaves room for other readers of the same project (see docs/operations.md).
 DEFAULT_RATE_PER_MINUTE = {"run": 540, "secretmanager": 540, "vpcaccess": 540, "compute": 1350}
-BURST_FRACTION = 0.1
+WINDOW_S = 60.0
 
 
 class RateBudget:
-    """Blocking token bucket: `acquire()` returns when one request may be sent."""
+    """Blocking sliding-window limiter: `acquire()` returns when one request may be sent."""
 
     def __init__(
         self,
-        per_minute: float,
+        per_minute: int,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        window_s: float = WINDOW_S,
     ) -> None:
         if per_minute <= 0:
             raise ValueError("a rate budget must be positive")
-        self.capacity = max(1.0, per_minute * BURST_FRACTION)
-        self.rate = max(per_minute - self.capacity, 1.0) / 60.0
-        self._tokens = self.capacity
+        self.limit = int(per_minute)
+        self.window_s = window_s
+        self._sent: deque[float] = deque()
         self._clock = clock
         self._sleep = sleep
-        self._last = clock()
         self._lock = threading.Lock()
 
     def acquire(self) -> float:
-        """Take one token, sleeping as long as needed; returns the seconds waited."""
+        """Take one slot, sleeping as long as needed; returns the seconds waited."""
         waited = 0.0
         while True:
             with self._lock:
                 now = self._clock()
-                self._tokens = min(self.capacity, self._tokens + (now - self._last) * self.rate)
-                self._last = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
+                while self._sent and now - self._sent[0] >= self.window_s:
+                    self._sent.popleft()
+                if len(self._sent) < self.limit:
+                    self._sent.append(now)
                     return waited
-                delay = (1 - self._tokens) / self.rate
+                delay = self._sent[0] + self.window_s - now
             self._sleep(delay)
             waited += delay
 
@@ -64,5 +66,5 @@ class Budgets:
         key = f"{api}:{region}" if api == "run" and region else api
         with self._lock:
             if key not in self._budgets:
-                self._budgets[key] = RateBudget(self._rates.get(api, 600))
+                self._budgets[key] = RateBudget(self._rates.get(api, 540))
             return self._budgets[key]

@@ -1,0 +1,107 @@
+"""Rate budgets and the retry policy, on a fake clock (no sleeping, no server)."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from google.api_core import exceptions as gexc
+
+from drift.collectors.budget import Budgets, RateBudget
+from drift.collectors.retry import RetryPolicy, call_with_retry, describe_error, is_retryable
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_no_sixty_second_window_exceeds_the_budget():
+    clock = FakeClock()
+    budget = RateBudget(10, clock=clock, sleep=clock.sleep)
+    sent = []
+    for _ in range(35):
+        budget.acquire()
+        sent.append(clock.now)
+    assert sent[:10] == [0.0] * 10  # a small scan goes out at once
+    for i, t in enumerate(sent):
+        assert sum(1 for u in sent if t <= u < t + 60) <= 10, i
+    assert sent[-1] == pytest.approx(180.0)  # and a big one as fast as the window allows
+
+
+def test_cloud_run_budgets_are_per_region():
+    b = Budgets({"run": 5})
+    assert b.get("run", "us-central1") is not b.get("run", "europe-west1")
+    assert b.get("secretmanager") is b.get("secretmanager", "x")
+    assert b.get("run", "us-central1").limit == 5
+
+
+def _forbidden(reason: str) -> gexc.Forbidden:
+    return gexc.Forbidden("denied", errors=[{"reason": reason, "domain": "usageLimits"}])
+
+
+@pytest.mark.parametrize(
+    ("error", "retry"),
+    [
+        (gexc.TooManyRequests("quota"), True),
+        (gexc.ServiceUnavailable("down"), True),
+        (gexc.InternalServerError("oops"), True),
+        (gexc.BadGateway("proxy"), True),
+        (_forbidden("rateLimitExceeded"), True),
+        (_forbidden("IAM_PERMISSION_DENIED"), False),
+        (gexc.NotFound("gone"), False),
+        (gexc.BadRequest("bad"), False),
+        (requests.exceptions.ConnectTimeout("slow"), True),
+        (requests.exceptions.ConnectionError("reset"), True),
+        (ValueError("bug"), False),
+    ],
+)
+def test_what_is_retried(error, retry):
+    assert is_retryable(error) is retry
+
+
+def test_retry_until_success_spends_budget_each_attempt():
+    clock = FakeClock()
+    budget = RateBudget(100, clock=clock, sleep=clock.sleep)
+    calls = []
+
+    def flaky():
+        calls.append(clock.now)
+        if len(calls) < 4:
+            raise gexc.ServiceUnavailable("down")
+        return "ok"
+
+    assert call_with_retry(flaky, budget, RetryPolicy(), sleep=clock.sleep) == "ok"
+    assert len(calls) == 4 and len(budget._sent) == 4
+
+
+def test_retry_gives_up_after_the_deadline_and_never_on_403():
+    clock = FakeClock()
+    budget = RateBudget(1000, clock=clock, sleep=clock.sleep)
+
+    def down():
+        raise gexc.ServiceUnavailable("down")
+
+    with pytest.raises(gexc.ServiceUnavailable):
+        call_with_retry(down, budget, RetryPolicy(deadline_s=0.0), sleep=clock.sleep)
+
+    attempts = []
+
+    def denied():
+        attempts.append(1)
+        raise _forbidden("IAM_PERMISSION_DENIED")
+
+    with pytest.raises(gexc.Forbidden):
+        call_with_retry(denied, budget, RetryPolicy(), sleep=clock.sleep)
+    assert len(attempts) == 1
+
+
+def test_error_descriptions_keep_googles_status():
+    assert describe_error(gexc.Forbidden("no")).startswith("PERMISSION_DENIED: ")
+    assert describe_error(gexc.TooManyRequests("q")).startswith("RESOURCE_EXHAUSTED: ")
+    assert describe_error(requests.exceptions.ConnectionError("x")).startswith("UNAVAILABLE")
