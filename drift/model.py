@@ -76,7 +76,7 @@ class Snapshot:
             "project_number": self.project_number,
             "kinds": list(self.kinds),
             "resources": [
-                r.to_json()
+                _redacted_resource(r).to_json()
                 for r in sorted(self.resources, key=lambda r: (r.kind, r.name, r.region or ""))
             ],
             "not_checked": [
@@ -101,6 +101,17 @@ class Snapshot:
             source_type="snapshot",
             source_detail=detail,
         )
+
+
+def _redacted_resource(r: Resource) -> Resource:
+    """A snapshot file is stored output too: secret-looking env values are kept as digests."""
+    env = r.fields.get("env")
+    if not isinstance(env, dict):
+        return r
+    from drift.engine.redact import redact_env_value
+
+    safe = {k: redact_env_value(k, v) for k, v in env.items()}
+    return Resource(r.kind, r.name, r.region, {**r.fields, "env": safe})
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from drift.cli import main
 from drift.emulator import Emulator
+from drift.engine.redact import mask
 from tests import worldkit as wk
 
 PLAINTEXT = "s3cr3t-plaintext-value-9f8e7d"
@@ -314,8 +315,11 @@ def test_plaintext_secret_never_appears_in_any_output(tmp_path):
         "<redacted sha256:"
     )
     assert found[("services/worker/env/MODE", "changed")]["actual"].startswith("<redacted")
-    for text in outputs:
+    stored = out_file.read_text()
+    for text in [*outputs, stored]:
         assert PLAINTEXT not in text and "hunter2" not in text
+    # the digest kept in the snapshot still compares equal to a declared plaintext value
+    assert mask(PLAINTEXT) in stored
 
 
 def test_two_runs_give_identical_json(tmp_path):
@@ -457,3 +461,27 @@ def test_persistent_503_gives_up_at_the_deadline_as_not_checked(tmp_path):
     # services were still compared, but no reference check could use the unknown secrets
     assert not [f for f in report["findings"] if f["type"] == "broken_reference"]
     assert sum(1 for e in stats["log"] if e[2] == 503) >= 2  # it did retry
+
+
+def test_snapshot_digest_matches_declared_secret_looking_value(tmp_path):
+    world = clean_world()
+    world["projects"][wk.PROJECT]["services"][1]["template"]["containers"][0]["env"].append(
+        wk.env("SIGNING_KEY", PLAINTEXT))
+    files = dict(BASELINE)
+    files["services.yaml"] = BASELINE["services.yaml"].replace(
+        "MODE: batch", f"MODE: batch\n              SIGNING_KEY: {PLAINTEXT}")
+    expected = wk.write_baseline(tmp_path, files)
+    snap = tmp_path / "snap.json"
+    with Emulator(world) as server:
+        run(["snapshot", "--project", wk.PROJECT, "--expected", str(expected),
+             "--output", str(snap), "--api-endpoint", server.base_url])
+    same = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--format",
+                "json", "--snapshot", str(snap)])
+    assert json.loads(same.stdout)["findings"] == [] and same.exit_code == 0
+    files["services.yaml"] = files["services.yaml"].replace(PLAINTEXT, "another-value")
+    expected = wk.write_baseline(tmp_path / "b", files)
+    changed = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--format",
+                   "json", "--snapshot", str(snap)])
+    (f,) = json.loads(changed.stdout)["findings"]
+    assert f["path"] == "services/worker/env/SIGNING_KEY" and f["type"] == "changed"
+    assert f["actual"] == mask(PLAINTEXT) and f["expected"] == mask("another-value")

@@ -15,7 +15,7 @@ from deepdiff import DeepDiff
 from drift.baseline import Baseline, Declared
 from drift.baseline.matchers import is_matcher, parse_matcher
 from drift.engine import values
-from drift.engine.redact import redact_env_value
+from drift.engine.redact import is_mask, mask, redact_env_value
 from drift.model import Finding, Resource, Snapshot
 from drift.normalize.services import secret_ref
 
@@ -112,6 +112,9 @@ class _Comparer:
                 exp[key] = self.declared_plain(field, {key: value})[key]
                 if key in live:
                     act[key] = live[key]
+                    if is_mask(live[key]) and isinstance(exp[key], str):
+                        # A snapshot keeps secret-looking values only as digests.
+                        exp[key] = mask(exp[key])
         allow_extra = field == "env" and d.env_extra == "allow"
         for key, value in live.items():
             if key not in declared and not allow_extra:

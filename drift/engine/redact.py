@@ -42,8 +42,17 @@ def mask(value: str) -> str:
     return f"<redacted sha256:{digest}>"
 
 
+_MASK = re.compile(r"^<redacted sha256:[0-9a-f]{8}>$")
+
+
+def is_mask(value: Any) -> bool:
+    return isinstance(value, str) and bool(_MASK.match(value))
+
+
 def redact_env_value(name: str, value: Any) -> Any:
     """Redact a plain env value (str) when its name or shape looks secret; refs stay as they are."""
+    if is_mask(value):
+        return value  # already a digest (e.g. read back from a snapshot)
     if isinstance(value, str) and (is_secret_name(name) or looks_like_credential(value)):
         return mask(value)
     return value
