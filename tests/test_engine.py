@@ -193,3 +193,21 @@ def test_missing_resource_expected_value_is_redacted(tmp_path):
     (f,) = ev.findings
     assert f.type == "missing" and f.severity == "critical"
     assert "plain-text-key" not in repr(f.to_json())
+
+
+def test_probe_compares_only_declared_subkeys(tmp_path):
+    bl = load(tmp_path, {"services.yaml": f"""
+        services:
+          api:
+            region: {wk.REGION}
+            ready: true
+            startup_probe: {{type: http, path: /health, timeout: 5s}}
+    """})
+    probe = {"type": "http", "path": "/health", "port": 8080, "timeout": 5, "period": 10}
+    live = svc("api", ready=True, startup_probe=probe)
+    assert evaluate(bl, snapshot(live), TODAY).findings == ()
+    live = svc("api", ready=False, startup_probe={**probe, "path": "/"})
+    found = paths(evaluate(bl, snapshot(live), TODAY))
+    assert found[("services/api/startup_probe", "changed")].actual == {
+        "type": "http", "path": "/", "timeout": 5}
+    assert ("services/api/ready", "changed") in found

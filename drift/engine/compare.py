@@ -95,7 +95,7 @@ class _Comparer:
                 exp[field], act[field] = e, a
                 continue
             exp[field] = self.declared_plain(field, declared)
-            act[field] = values.live_value(field, live_val)
+            act[field] = values.live_value(field, live_val, declared)
         self.deep(d, exp, act)
 
     def split_dict(

@@ -9,6 +9,7 @@ from drift.normalize import units
 
 DICT_FIELDS = {"env", "labels", "hosts"}  # compared key by key; findings name the key
 SET_FIELDS = {"domains", "health_checks", "backends"}  # compared ignoring order
+PARTIAL_FIELDS = {"startup_probe", "liveness_probe"}  # only the declared sub-keys count
 
 _FIELD_NORMALIZERS: dict[str, Callable[[Any], Any]] = {
     "timeout": units.duration_seconds,
@@ -58,12 +59,20 @@ def declared_value(field: str, value: Any) -> Any:
         return {str(k): env_value(v) for k, v in (value or {}).items()}
     if field in SET_FIELDS:
         return sorted(str(v) for v in value or [])
+    if field in PARTIAL_FIELDS and isinstance(value, dict):
+        out = dict(value)
+        for key in ("initial_delay", "period", "timeout"):
+            if key in out:
+                out[key] = scalar_normalizer("timeout")(out[key])
+        return out
     if field == "replication" and isinstance(value, dict) and "user_managed" in value:
         return {"user_managed": sorted(value["user_managed"] or [])}
     return scalar_normalizer(field)(value)
 
 
-def live_value(field: str, value: Any) -> Any:
+def live_value(field: str, value: Any, declared: Any = None) -> Any:
     if field in SET_FIELDS and isinstance(value, list):
         return sorted(value)
+    if field in PARTIAL_FIELDS and isinstance(value, dict) and isinstance(declared, dict):
+        return {k: value.get(k) for k in declared}
     return value

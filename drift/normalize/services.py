@@ -15,6 +15,8 @@ INGRESS = {
 EGRESS = {"ALL_TRAFFIC": "all-traffic", "PRIVATE_RANGES_ONLY": "private-ranges-only"}
 EXEC_ENV = {"EXECUTION_ENVIRONMENT_GEN1": "gen1", "EXECUTION_ENVIRONMENT_GEN2": "gen2"}
 
+LATEST = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST"
+
 # Cloud Run's documented defaults for fields Google omits when unset.
 DEFAULT_TIMEOUT = 300
 DEFAULT_MAX_INSTANCES = 100
@@ -69,6 +71,50 @@ def concurrency(template: dict[str, Any], cpu: float) -> int:
     return 80 if cpu >= 1 else 1
 
 
+def ready(raw: dict[str, Any]) -> bool:
+    """Ready condition succeeded and the latest created revision is the latest ready one."""
+    cond = raw.get("terminalCondition") or {}
+    ok = cond.get("state") == "CONDITION_SUCCEEDED"
+    created, ready_rev = raw.get("latestCreatedRevision"), raw.get("latestReadyRevision")
+    return ok and (created is None or created == ready_rev)
+
+
+def traffic(raw: dict[str, Any]) -> Any:
+    """'latest' when all traffic follows the latest revision, else {revision or tag: percent}."""
+    targets = [t for t in raw.get("traffic") or [] if units.integer(t.get("percent"))]
+    if not targets or all(t.get("type") == LATEST for t in targets):
+        return "latest"
+    split: dict[str, int] = {}
+    for t in targets:
+        if t.get("type") == LATEST:
+            key = "latest"
+        else:
+            key = t.get("tag") or units.short_name(t.get("revision")) or "?"
+        split[key] = split.get(key, 0) + (units.integer(t.get("percent")) or 0)
+    return split
+
+
+def probe(raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not raw:
+        return None
+    kind, spec = None, {}
+    for key, name in (("httpGet", "http"), ("tcpSocket", "tcp"), ("grpc", "grpc")):
+        if key in raw:
+            kind, spec = name, raw.get(key) or {}
+    out = {
+        "type": kind,
+        "path": spec.get("path") if kind == "http" else None,
+        "port": units.integer(spec.get("port")),
+        "initial_delay": units.integer(raw.get("initialDelaySeconds")) or 0,
+        "period": units.integer(raw.get("periodSeconds")),
+        "timeout": units.integer(raw.get("timeoutSeconds")),
+        "failure_threshold": units.integer(raw.get("failureThreshold")),
+    }
+    if kind == "http" and out["path"] is None:
+        out["path"] = "/"  # Google's default path for an HTTP probe
+    return {k: v for k, v in out.items() if v is not None}
+
+
 def normalize(raw: dict[str, Any], project_ids: set[str]) -> dict[str, Any]:
     """Normalize one service; `project_ids` are the id and number that mean 'this project'."""
     template = raw.get("template") or {}
@@ -104,4 +150,8 @@ def normalize(raw: dict[str, Any], project_ids: set[str]) -> dict[str, Any]:
         "vpc_egress": egress,
         "labels": dict(raw.get("labels") or {}),
         "env": env_map(container, project_ids),
+        "ready": ready(raw),
+        "traffic": traffic(raw),
+        "startup_probe": probe(container.get("startupProbe")),
+        "liveness_probe": probe(container.get("livenessProbe")),
     }
