@@ -211,3 +211,17 @@ def test_probe_compares_only_declared_subkeys(tmp_path):
     assert found[("services/api/startup_probe", "changed")].actual == {
         "type": "http", "path": "/", "timeout": 5}
     assert ("services/api/ready", "changed") in found
+
+
+def test_numbered_secret_ref_without_known_project_number_is_not_drift(tmp_path):
+    bl = load(tmp_path, {"services.yaml": f"""
+        services:
+          api:
+            region: {wk.REGION}
+            env: {{DB: {{secret: db}}}}
+    """})
+    live = svc("api", env={"DB": {"secret": "projects/99/secrets/db", "version": "latest"}})
+    unknown = Snapshot(wk.PROJECT, None, ("services",), (live,))
+    assert evaluate(bl, unknown, TODAY).findings == ()
+    known = Snapshot(wk.PROJECT, "11", ("services",), (live,))
+    assert [f.type for f in evaluate(bl, known, TODAY).findings] == ["changed"]

@@ -7,6 +7,7 @@ becomes a finding at `kind/resource/field[/key]`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,9 @@ class RawFinding:
     def path(self) -> str:
         base = f"{self.kind}/{self.resource}"
         return f"{base}/{self.field}" if self.field else base
+
+
+_NUMBERED_SECRET = re.compile(r"^projects/\d+/secrets/([^/]+)$")
 
 
 def _is_env_secret_ref(value: Any) -> bool:
@@ -77,6 +81,14 @@ class _Comparer:
             }
         return values.declared_value(field, value)
 
+    def live_env_ref(self, value: Any) -> Any:
+        """Without the project number (its secrets could not be listed), a numbered
+        same-project-looking reference is taken as this project's rather than cry wolf."""
+        if self.snapshot.project_number or not _is_env_secret_ref(value):
+            return value
+        m = _NUMBERED_SECRET.match(str(value.get("secret", "")))
+        return {**value, "secret": m.group(1)} if m else value
+
     # -- per resource ----------------------------------------------------------------------
     def resource(self, d: Declared, live: Resource | None) -> None:
         if live is None:
@@ -111,7 +123,7 @@ class _Comparer:
             else:
                 exp[key] = self.declared_plain(field, {key: value})[key]
                 if key in live:
-                    act[key] = live[key]
+                    act[key] = self.live_env_ref(live[key]) if field == "env" else live[key]
                     if is_mask(live[key]) and isinstance(exp[key], str):
                         # A snapshot keeps secret-looking values only as digests.
                         exp[key] = mask(exp[key])
