@@ -9,19 +9,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+REGIONAL = "regional"  # listed once per region in project.yaml
+GLOBAL = "global"  # listed once per project
+BOTH = "global+regional"  # a global list plus one per region (Compute)
+
 
 @dataclass(frozen=True)
 class KindSpec:
     name: str
     api: str  # the quota bucket its reads count against
-    regional: bool  # listed once per region in project.yaml, else once per project
+    scope: str  # REGIONAL, GLOBAL or BOTH
     needs: tuple[str, ...] = ()  # kinds its reference checks look at
+    declarable: bool = True  # False: read only for checks (never in a baseline, never unmanaged)
+
+    def scopes(self, regions: list[str]) -> list[str | None]:
+        """Where to list it: None is the global scope."""
+        if self.scope == GLOBAL:
+            return [None]
+        if self.scope == REGIONAL:
+            return list(regions)
+        return [None, *regions]
 
 
 KINDS: dict[str, KindSpec] = {
-    "services": KindSpec("services", "run", True, needs=("secrets", "vpc_connectors")),
-    "secrets": KindSpec("secrets", "secretmanager", False),
-    "vpc_connectors": KindSpec("vpc_connectors", "vpcaccess", True),
+    "services": KindSpec("services", "run", REGIONAL, needs=("secrets", "vpc_connectors")),
+    "secrets": KindSpec("secrets", "secretmanager", GLOBAL),
+    "vpc_connectors": KindSpec("vpc_connectors", "vpcaccess", REGIONAL),
 }
 
 

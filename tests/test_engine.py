@@ -154,7 +154,7 @@ def test_broken_reference_to_disabled_latest_version(tmp_path):
                env={"MODE": "prod", "PORT": "8080"})
     live.fields["env"]["TOKEN"] = {"secret": "tok", "version": "latest"}
     tok = Resource("secrets", "tok", None, {"replication": "automatic", "labels": {},
-                                            "version_states": {"1": "ENABLED", "2": "DISABLED"}})
+                                            "_version_states": {"1": "ENABLED", "2": "DISABLED"}})
     found = paths(evaluate(bl, snapshot(live, tok), TODAY))
     broken = found[("services/api/env/TOKEN", "broken_reference")]
     assert broken.severity == "critical" and "DISABLED" in broken.message

@@ -45,8 +45,9 @@ def collect(
 ) -> Snapshot:
     """Snapshot `kinds` of `project`; `version_secrets` are secret ids whose versions are needed."""
     ctx = _context(settings)
-    tasks = [(k, r) for k in kinds for r in (regions if KINDS[k].regional else [None])]
-    raw: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
+    tasks = [(k, r) for k in kinds for r in KINDS[k].scopes(regions)]
+    # kind -> [(scope region or None, raw API object)]
+    raw: dict[str, list[tuple[str | None, dict[str, Any]]]] = {k: [] for k in kinds}
     failed: list[NotChecked] = []
     done = 0
     total = len(tasks)
@@ -64,20 +65,25 @@ def collect(
             futures[pool.submit(module.list_raw, ctx, project, region)] = (kind, region)
         for fut, (kind, region) in futures.items():
             try:
-                raw[kind].extend(fut.result())
+                raw[kind].extend((region, item) for item in fut.result())
             except Exception as err:  # noqa: BLE001 - becomes a not_checked value, never "empty"
                 failed.append(NotChecked(kind, region, describe_error(err)))
             tick(f"{kind} {region or 'global'}")
 
-        for item in raw.get("secrets", []):
+        for _, item in raw.get("secrets", []):
             project_number = project_number or secrets_norm.project_number_of(item.get("name", ""))
         ids = {project} | ({project_number} if project_number else set())
-        resources = [to_resource(k, item, ids) for k in kinds if k != "secrets" for item in raw[k]]
+        resources = [
+            to_resource(k, item, ids, region=scope)
+            for k in kinds
+            if k != "secrets"
+            for scope, item in raw[k]
+        ]
 
         versions: dict[str, list[dict[str, Any]]] = {}
         if "secrets" in kinds and not any(n.kind == "secrets" for n in failed):
             wanted = set(version_secrets or ()) | referenced_secrets(resources)
-            names = {s["name"].rsplit("/", 1)[-1]: s["name"] for s in raw["secrets"]}
+            names = {s["name"].rsplit("/", 1)[-1]: s["name"] for _, s in raw["secrets"]}
             jobs = {
                 pool.submit(_versions, ctx, names[sid]): sid
                 for sid in sorted(wanted)
@@ -93,7 +99,7 @@ def collect(
                     )
                 tick(f"versions of {sid}")
 
-    for item in raw.get("secrets", []):
+    for _, item in raw.get("secrets", []):
         sid = item.get("name", "").rsplit("/", 1)[-1]
         resources.append(to_resource("secrets", item, ids, versions.get(sid)))
     failed_kinds = {(n.kind, n.region) for n in failed}

@@ -34,7 +34,7 @@ def _secret_ref(
             None,
             None,
         )
-    states = secrets[sid].fields.get("version_states")
+    states = secrets[sid].fields.get("_version_states")
     if states is None:
         return None
     state = _latest_state(states) if version == "latest" else states.get(version)

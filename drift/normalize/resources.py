@@ -1,11 +1,51 @@
-"""Raw API objects of any kind -> Resource, dispatching to the kind's normalizer."""
+"""Raw API objects of any kind -> Resource, dispatching to the kind's normalizer.
+
+`NORMALIZERS` is the one table: kind -> function(raw, context) -> (name, region, fields).
+Internal fields, used by checks but never declared in a baseline, start with "_".
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from drift.model import Resource
 from drift.normalize import secrets, services, units, vpc_connectors
+
+
+@dataclass(frozen=True)
+class NormContext:
+    """What a normalizer may need beyond the raw object."""
+
+    project_ids: set[str]  # the project id and number: "this project" in full names
+    region: str | None = None  # the scope the object was listed in (None: global)
+    versions: list[dict[str, Any]] | None = None  # a secret's versions, when listed
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Normalized = tuple[str, str | None, dict[str, Any]]
+
+
+def _path_named(fn: Callable[[dict[str, Any], NormContext], dict[str, Any]]) -> Callable:
+    """For APIs whose `name` is a full path: projects/p/locations/r/<kind>/<name>."""
+
+    def run(raw: dict[str, Any], ctx: NormContext) -> Normalized:
+        name = str(raw.get("name", ""))
+        return units.short_name(name) or name, services.region_of(name), fn(raw, ctx)
+
+    return run
+
+
+NORMALIZERS: dict[str, Callable[[dict[str, Any], NormContext], Normalized]] = {
+    "services": _path_named(lambda raw, ctx: services.normalize(raw, ctx.project_ids)),
+    "secrets": lambda raw, ctx: (
+        units.short_name(raw.get("name")) or "",
+        None,
+        secrets.normalize(raw, ctx.versions),
+    ),
+    "vpc_connectors": _path_named(lambda raw, ctx: vpc_connectors.normalize(raw)),
+}
 
 
 def to_resource(
@@ -13,16 +53,14 @@ def to_resource(
     raw: dict[str, Any],
     project_ids: set[str],
     versions: list[dict[str, Any]] | None = None,
+    region: str | None = None,
 ) -> Resource:
-    name = str(raw.get("name", ""))
-    short = units.short_name(name) or name
-    if kind == "services":
-        return Resource(kind, short, services.region_of(name), services.normalize(raw, project_ids))
-    if kind == "secrets":
-        return Resource(kind, short, None, secrets.normalize(raw, versions))
-    if kind == "vpc_connectors":
-        return Resource(kind, short, services.region_of(name), vpc_connectors.normalize(raw))
-    raise KeyError(f"no normalizer for kind {kind!r}")
+    if kind not in NORMALIZERS:
+        raise KeyError(f"no normalizer for kind {kind!r}")
+    name, found_region, fields = NORMALIZERS[kind](
+        raw, NormContext(project_ids, region=region, versions=versions)
+    )
+    return Resource(kind, name, found_region, fields)
 
 
 def referenced_secrets(resources: list[Resource]) -> set[str]:

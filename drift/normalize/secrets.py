@@ -28,7 +28,7 @@ def normalize(raw: dict[str, Any], versions: list[dict[str, Any]] | None) -> dic
     }
     if versions is not None:
         fields["enabled_versions"] = sum(1 for v in versions if v.get("state") == "ENABLED")
-        fields["version_states"] = {
+        fields["_version_states"] = {
             units.short_name(v.get("name")): v.get("state") for v in versions if v.get("name")
         }
     return fields

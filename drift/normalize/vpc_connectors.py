@@ -18,5 +18,5 @@ def normalize(raw: dict[str, Any]) -> dict[str, Any]:
         "min_throughput": units.integer(raw.get("minThroughput")),
         "max_throughput": units.integer(raw.get("maxThroughput")),
         "state": raw.get("state"),
-        "subnet": subnet.get("name"),
+        "_subnet": subnet.get("name"),
     }
