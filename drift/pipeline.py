@@ -36,6 +36,30 @@ def version_secrets_needed(baseline: Baseline) -> set[str]:
     }
 
 
+def digest_secrets_declared(baseline: Baseline) -> set[str]:
+    """Secrets that declare `sha256` (read only with --read-secret-digests)."""
+    return {d.name for d in baseline.declared if d.kind == "secrets" and "sha256" in d.fields}
+
+
+def skip_unread_digests(baseline: Baseline, snapshot: Snapshot) -> tuple[Baseline, list[str]]:
+    """Without --read-secret-digests a live secret has no `sha256` key at all (with it, the
+    key is there, None when there is no enabled version): a declared digest is then not
+    compared, never reported missing, and a note says how to check it."""
+    live = {r.name: r for r in snapshot.resources if r.kind == "secrets"}
+    declared = []
+    skipped = 0
+    for d in baseline.declared:
+        r = live.get(d.name) if d.kind == "secrets" else None
+        if r is not None and "sha256" in d.fields and "sha256" not in r.fields:
+            d = replace(d, fields={k: v for k, v in d.fields.items() if k != "sha256"})
+            skipped += 1
+        declared.append(d)
+    if not skipped:
+        return baseline, []
+    note = f"sha256 of {skipped} secret(s) not checked: pass --read-secret-digests"
+    return replace(baseline, declared=tuple(declared)), [note]
+
+
 def unsupported_kinds(baseline: Baseline, requested: set[str] | None) -> list[NotChecked]:
     """Declared kinds with no collector yet are reported as not checked, never as clean."""
     wanted = requested or set(baseline.kinds)
@@ -61,6 +85,7 @@ def collect_live(
         wanted,
         settings,
         version_secrets=version_secrets_needed(baseline),
+        digest_secrets=digest_secrets_declared(baseline) if settings.read_secret_digests else None,
         project_number=getattr(baseline, "project_number", None),
         progress=progress,
     )
@@ -76,6 +101,29 @@ def collect_live(
             snap.source_detail,
         )
     return snap
+
+
+def init_kinds(requested: set[str] | None = None) -> tuple[str, ...]:
+    """What `drift baseline init` declares: the requested kinds, else every declarable kind."""
+    if requested:
+        return tuple(sorted(requested))
+    return tuple(sorted(k for k, spec in KINDS.items() if spec.declarable))
+
+
+def collect_for_init(
+    project: str,
+    regions: list[str],
+    settings: CollectSettings,
+    kinds: tuple[str, ...],
+    progress: Progress | None = None,
+) -> Snapshot:
+    """Live state for `drift baseline init`: an empty baseline declaring `kinds`, collected.
+
+    Every secret's versions are listed (init writes each one's enabled_versions). Kinds
+    with no collector come back in `not_checked`, as in a diff.
+    """
+    empty = Baseline(project=project, regions=tuple(regions), path="", sha256="", kinds=kinds)
+    return collect_live(empty, replace(settings, all_secret_versions=True), None, progress)
 
 
 def restrict(baseline: Baseline, kinds: set[str]) -> Baseline:
@@ -98,7 +146,8 @@ def build_report(
     when = when or now_utc()
     if kinds:
         baseline = restrict(baseline, kinds)
-    ev = evaluate(baseline, snapshot, when.date())
+    baseline, digest_notes = skip_unread_digests(baseline, snapshot)
+    ev = evaluate(baseline, snapshot, when.date(), now=when)
     return Report(
         project=baseline.project,
         project_number=snapshot.project_number or getattr(baseline, "project_number", None),
@@ -111,7 +160,7 @@ def build_report(
         findings=ev.findings,
         ignored=ev.ignored,
         not_checked=snapshot.not_checked,
-        notes=ev.notes,
+        notes=tuple(sorted((*ev.notes, *digest_notes))),
     )
 
 

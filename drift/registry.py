@@ -35,6 +35,21 @@ KINDS: dict[str, KindSpec] = {
     "services": KindSpec("services", "run", REGIONAL, needs=("secrets", "vpc_connectors")),
     "secrets": KindSpec("secrets", "secretmanager", GLOBAL),
     "vpc_connectors": KindSpec("vpc_connectors", "vpcaccess", REGIONAL),
+    # Compute load-balancer kinds: a global list plus one per region; compute_v1 is
+    # imported only when one of them is collected.
+    "health_checks": KindSpec("health_checks", "compute", BOTH),
+    "backend_services": KindSpec("backend_services", "compute", BOTH, needs=("health_checks",)),
+    "url_maps": KindSpec(
+        "url_maps",
+        "compute",
+        BOTH,
+        needs=("backend_services", "ssl_certificates", "target_https_proxies"),
+    ),
+    "ssl_certificates": KindSpec(
+        "ssl_certificates", "compute", BOTH, needs=("target_https_proxies", "url_maps")
+    ),
+    "target_https_proxies": KindSpec("target_https_proxies", "compute", BOTH, declarable=False),
+    "domain_mappings": KindSpec("domain_mappings", "run", REGIONAL, needs=("services",)),
 }
 
 

@@ -39,7 +39,10 @@ def test_missing_baseline_is_a_sentence_not_a_traceback(tmp_path):
     assert "Traceback" not in r.output and "nope" in r.stderr
 
 
-def test_declared_kind_without_collector_is_not_checked(tmp_path):
+def test_declared_kind_without_collector_is_not_checked(tmp_path, monkeypatch):
+    from drift import registry
+
+    monkeypatch.delitem(registry.KINDS, "health_checks")  # as before its collector existed
     world = tmp_path / "w.json"
     world.write_text(json.dumps(wk.world(services=[])))
     expected = wk.write_baseline(tmp_path, {"hc.yaml": "health_checks:\n  hc: {port: 80}\n"})
@@ -85,6 +88,9 @@ def test_demo_world_shows_the_scenario_and_exits_2():
         ("services/netra-backend-staging/env/DATABASE_URL", "broken_reference"),
         ("services/netra-backend", "unmanaged"),
         ("services/websocket-service", "unmanaged"),
+        # deployed template placeholders (lint:placeholders), besides their env findings
+        ("services/netra-backend-staging/env/CLOUD_SQL_CONNECTION_NAME", "lint"),
+        ("services/netra-frontend-staging/env/NEXT_PUBLIC_LOGIN_URL", "lint"),
     }
     assert expected <= found, sorted(expected - found)
     unmanaged_secrets = {("secrets/" + s, "unmanaged")

@@ -470,7 +470,11 @@ def test_snapshot_digest_matches_declared_secret_looking_value(tmp_path):
     files = dict(BASELINE)
     files["services.yaml"] = BASELINE["services.yaml"].replace(
         "MODE: batch", f"MODE: batch\n              SIGNING_KEY: {PLAINTEXT}")
-    expected = wk.write_baseline(tmp_path, files)
+    # A plain secret-looking value is also a lint:plaintext_secrets warning; this test is
+    # about digests, so that rule is off here.
+    project = (f"project: {wk.PROJECT}\nregions: [{wk.REGION}]\n"
+               "lint: {plaintext_secrets: false}\n")
+    expected = wk.write_baseline(tmp_path, files, project)
     snap = tmp_path / "snap.json"
     with Emulator(world) as server:
         run(["snapshot", "--project", wk.PROJECT, "--expected", str(expected),
@@ -479,7 +483,7 @@ def test_snapshot_digest_matches_declared_secret_looking_value(tmp_path):
                 "json", "--snapshot", str(snap)])
     assert json.loads(same.stdout)["findings"] == [] and same.exit_code == 0
     files["services.yaml"] = files["services.yaml"].replace(PLAINTEXT, "another-value")
-    expected = wk.write_baseline(tmp_path / "b", files)
+    expected = wk.write_baseline(tmp_path / "b", files, project)
     changed = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--format",
                    "json", "--snapshot", str(snap)])
     (f,) = json.loads(changed.stdout)["findings"]

@@ -360,7 +360,7 @@ def test_quota_compute_is_403_rate_limit() -> None:
     with Emulator(make_world(), quotas={"compute": 1}) as e:
         path = f"/compute/v1/projects/{PROJECT}/global/healthChecks"
         status, body = raw(e, path)
-        assert status == 404 and body["error"]["errors"][0]["reason"] == "notFound"
+        assert status == 200 and body["kind"] == "compute#healthCheckList"
         status, body = raw(e, path)
         assert status == 403
         assert body["error"]["errors"][0] == {

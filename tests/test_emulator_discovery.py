@@ -19,6 +19,7 @@ import pytest
 from drift.emulator import Emulator
 from drift.emulator.discovery import schema_names, validate, validate_world
 from drift.emulator.world import COLLECTIONS, WORLDS_DIR, load_world
+from tests import worldkit as wk
 
 try:  # tests/ is on sys.path under pytest's default import mode
     from test_emulator import NUMBER, PROJECT, REGION, make_service, make_world
@@ -110,7 +111,11 @@ def test_empty_list_conforms(emu: Emulator) -> None:
         (f"/v1/{SM_PARENT}/secrets/nope", "secretmanager.v1"),
         (f"/v1/{RUN_PARENT}/connectors?pageToken=bad", "vpcaccess.v1"),
         (f"/v2/projects/unknown/locations/{REGION}/services", "run.v2"),
-        (f"/compute/v1/projects/{PROJECT}/global/urlMaps", "compute.v1"),
+        (f"/compute/v1/projects/{PROJECT}/global/urlMaps/nope", "compute.v1"),
+        (f"/compute/v1/projects/{PROJECT}/regions/{REGION}/healthChecks/nope", "compute.v1"),
+        (f"/compute/v1/projects/{PROJECT}/global/backendServices?maxResults=501", "compute.v1"),
+        (f"/compute/v1/projects/{PROJECT}/global/sslCertificates?pageToken=x", "compute.v1"),
+        ("/compute/v1/projects/unknown/global/targetHttpsProxies", "compute.v1"),
     ],
 )
 def test_error_bodies_conform(emu: Emulator, path: str, api: str) -> None:
@@ -120,7 +125,8 @@ def test_error_bodies_conform(emu: Emulator, path: str, api: str) -> None:
     assert body["error"]["code"] == status
     assert body["error"]["details"][0]["@type"] == "type.googleapis.com/google.rpc.ErrorInfo"
     if api == "compute.v1":
-        assert body["error"]["errors"][0]["reason"] == "notFound"
+        legacy = {404: "notFound", 400: "invalid", 403: "forbidden"}[status]
+        assert body["error"]["errors"][0]["reason"] == legacy
 
 
 def test_wrong_field_name_is_reported() -> None:
@@ -172,9 +178,148 @@ def test_bundled_worlds_conform(path: Path) -> None:
     world = load_world(path)
     assert validate_world(world) == []
     with Emulator(world) as e:  # and every object is served back, still conforming
-        for proj in world["projects"].values():
+        for pid, proj in world["projects"].items():
             for coll in COLLECTIONS:
                 for obj in proj.get(coll.key, []):
-                    status, body = get(e, coll.prefix + obj["name"])
+                    status, body = get(e, coll.prefix + coll.path_of(obj, pid))
                     assert status == 200, body
                     assert validate(coll.discovery, coll.schema, body) == []
+
+
+# -- Compute: global and regional collections, list envelope {kind, id, items, selfLink} ---
+
+COMPUTE_LISTS = [
+    ("healthChecks", "HealthCheck"),
+    ("backendServices", "BackendService"),
+    ("urlMaps", "UrlMap"),
+    ("sslCertificates", "SslCertificate"),
+    ("targetHttpsProxies", "TargetHttpsProxy"),
+]
+
+
+def compute_world() -> dict[str, Any]:
+    r = wk.REGION
+    world = wk.world(services=[])
+    world["projects"][wk.PROJECT].update(
+        healthChecks=[
+            wk.health_check("hc-a"),
+            wk.health_check("hc-b", type_="TCP", port=5432),
+            wk.health_check("hc-c", type_="GRPC", port=50051),
+            wk.health_check("hc-r", region=r, type_="HTTPS"),
+        ],
+        backendServices=[
+            wk.backend_service(
+                "bs-a",
+                health_checks=("hc-a",),
+                groups=("neg-a",),
+                connectionDraining={"drainingTimeoutSec": 300},
+                timeoutSec=60,
+            ),
+            wk.backend_service("bs-b", health_checks=("hc-a",)),
+            wk.backend_service("bs-r", region=r, scheme="INTERNAL_MANAGED"),
+        ],
+        urlMaps=[
+            wk.url_map("map-a", "bs-a", {"a.io": "bs-a", "b.io": "bs-b"}),
+            wk.url_map("map-r", "bs-r", {"r.internal": "bs-r"}, region=r),
+        ],
+        sslCertificates=[
+            wk.ssl_certificate("cert-a", ["a.io", "b.io"]),
+            wk.ssl_certificate("cert-b", ["old.io"], managed=False),
+            wk.ssl_certificate("cert-p", ["p.io"], status="PROVISIONING"),
+            wk.ssl_certificate("cert-r", ["r.internal"], managed=False, region=r),
+        ],
+        targetHttpsProxies=[
+            wk.target_https_proxy("px-a", "map-a", ["cert-a", "cert-b"]),
+            wk.target_https_proxy("px-r", "map-r", ["cert-r"], region=r),
+        ],
+    )
+    return world
+
+
+@pytest.fixture(scope="module")
+def compute_emu() -> Iterator[Emulator]:
+    with Emulator(compute_world(), page_size=2) as e:
+        yield e
+
+
+def test_compute_world_is_valid() -> None:
+    world = compute_world()
+    assert validate_world(world) == []
+    proj = next(iter(world["projects"].values()))
+    proj["healthChecks"][0]["httpHealthCheck"]["request_path"] = "/"  # real: requestPath
+    proj["backendServices"][0]["timeoutSec"] = "30"  # int32: a JSON number
+    problems = validate_world(world)
+    assert any("request_path" in p for p in problems)
+    assert any("timeoutSec" in p for p in problems)
+
+
+@pytest.mark.parametrize("scope", ["global", f"regions/{REGION}"])
+@pytest.mark.parametrize("collection,schema", COMPUTE_LISTS)
+def test_compute_list_and_get_responses_conform(
+    compute_emu: Emulator, collection: str, schema: str, scope: str
+) -> None:
+    path = f"/compute/v1/projects/{wk.PROJECT}/{scope}/{collection}"
+    items = 0
+    for page in list_all(compute_emu, path):
+        assert validate("compute.v1", f"{schema}List", page) == []
+        assert page["kind"] == f"compute#{schema[0].lower()}{schema[1:]}List"
+        assert page["id"] == path.split("/compute/v1/")[1]
+        assert page["selfLink"] == "https://www.googleapis.com/compute/v1/" + page["id"]
+        for obj in page.get("items", []):
+            items += 1
+            assert obj["selfLink"].endswith(f"/{scope}/{collection}/{obj['name']}")
+            status, body = get(compute_emu, f"{path}/{obj['name']}")
+            assert status == 200 and body == obj
+            assert validate("compute.v1", schema, body) == []
+    assert items > 0
+
+
+def test_compute_empty_list_keeps_its_envelope(compute_emu: Emulator) -> None:
+    path = f"/compute/v1/projects/{wk.NUMBER}/regions/asia-east1/urlMaps"
+    status, body = get(compute_emu, path)
+    assert status == 200 and "items" not in body and "nextPageToken" not in body
+    assert body["kind"] == "compute#urlMapList"
+    assert validate("compute.v1", "UrlMapList", body) == []
+
+
+def test_compute_max_results_is_honoured_up_to_the_page_size(compute_emu: Emulator) -> None:
+    path = f"/compute/v1/projects/{wk.PROJECT}/global/healthChecks"
+    assert len(get(compute_emu, path + "?maxResults=1")[1]["items"]) == 1
+    assert len(get(compute_emu, path + "?maxResults=500")[1]["items"]) == 2  # emulator cap
+    assert len(get(compute_emu, path + "?maxResults=0")[1]["items"]) == 2
+    assert get(compute_emu, path + "?maxResults=-1")[0] == 400
+
+
+def test_domain_mappings_and_secret_access_conform() -> None:
+    """Routes outside COLLECTIONS: Run v1 domain mappings (both list forms) and :access."""
+    world = make_world()
+    labels = {"cloud.googleapis.com/location": REGION}
+    world["projects"][PROJECT]["domainMappings"] = [
+        {
+            "apiVersion": "domains.cloudrun.com/v1",
+            "kind": "DomainMapping",
+            "metadata": {"name": f"d{i}.example.com", "namespace": PROJECT, "labels": labels},
+            "spec": {"routeName": "svc", "certificateMode": "AUTOMATIC"},
+            "status": {"conditions": [{"type": "Ready", "status": "True"}]},
+        }
+        for i in range(3)
+    ]
+    versions = world["projects"][PROJECT]["secretVersions"]
+    version = next(v["name"] for v in versions if v["state"] == "ENABLED")
+    world["projects"][PROJECT]["secretPayloads"] = {version: "c2VjcmV0"}
+    assert validate_world(world) == []
+    with Emulator(world, page_size=2) as e:
+        for base in (
+            f"/v1/{RUN_PARENT}/domainmappings",
+            f"/apis/domains.cloudrun.com/v1/namespaces/{PROJECT}/domainmappings",
+        ):
+            status, page = get(e, base)
+            assert status == 200 and "continue" in page["metadata"]
+            assert validate("run.v1", "ListDomainMappingsResponse", page) == []
+            status, page = get(e, f"{base}?continue={page['metadata']['continue']}")
+            assert status == 200 and len(page["items"]) == 1 and "continue" not in page["metadata"]
+            status, body = get(e, f"{base}/d0.example.com")
+            assert status == 200 and validate("run.v1", "DomainMapping", body) == []
+        status, body = get(e, f"/v1/{version}:access")
+        assert status == 200
+        assert validate("secretmanager.v1", "AccessSecretVersionResponse", body) == []

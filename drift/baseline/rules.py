@@ -1,4 +1,5 @@
-"""project.yaml: the project's identity, its regions and its rules (severity, ignore, unmanaged).
+"""project.yaml: the project's identity, its regions and its rules (severity, ignore, unmanaged,
+canonical_hosts, lint).
 
 Rules address findings by path (`kind/resource/field[/subfield]`). Paths are split on
 `/` only, because resource names such as domains contain dots; `*` is one segment and
@@ -23,8 +24,19 @@ from drift.baseline.yaml_lines import LList, LMap, Problem, key_line
 
 SEVERITY_VALUES = ("critical", "warning", "info")
 UNMANAGED_VALUES = ("report", "ignore", "fail")
-PROJECT_KEYS = ("project", "regions", "project_number", "unmanaged", "severity", "ignore")
+PROJECT_KEYS = (
+    "project",
+    "regions",
+    "project_number",
+    "unmanaged",
+    "severity",
+    "ignore",
+    "canonical_hosts",
+    "lint",
+)
 IGNORE_KEYS = ("path", "reason", "until")
+# The built-in lint rules (drift/engine/lint.py); each is on unless project.yaml turns it off.
+LINT_RULES = ("placeholders", "plaintext_secrets", "host_spelling", "not_ready")
 
 
 @lru_cache(maxsize=1024)
@@ -68,6 +80,12 @@ class ProjectRules:
     unmanaged: str = "report"
     severity: tuple[tuple[str, str], ...] = ()
     ignore: tuple[IgnoreRule, ...] = ()
+    canonical_hosts: tuple[str, ...] = ()  # lowercase host names the project standardized on
+    lint_off: frozenset[str] = frozenset()  # lint rule ids turned off in project.yaml
+
+    def lint_enabled(self, rule: str) -> bool:
+        """Is the built-in lint rule `rule` on? All are, unless `lint: {rule: false}`."""
+        return rule not in self.lint_off
 
     def severity_for(self, path: str) -> str | None:
         """The severity of the first matching rule, or None for the default."""
@@ -188,12 +206,20 @@ def parse_project(
 
     severity = _parse_severity(tree, bad)
     ignore = _parse_ignore(tree, file, bad)
+    canonical = _parse_canonical_hosts(tree, bad)
+    lint_off = _parse_lint(tree, bad)
 
     if regions is None or project != folder_project:
         return None, problems
     # With problems in the rules the baseline is still rejected, but the regions are
     # good enough to check the resource files in the same run.
-    rules = ProjectRules(unmanaged=unmanaged, severity=severity, ignore=ignore)
+    rules = ProjectRules(
+        unmanaged=unmanaged,
+        severity=severity,
+        ignore=ignore,
+        canonical_hosts=canonical,
+        lint_off=lint_off,
+    )
     return ProjectInfo(project, tuple(regions), number, rules), problems
 
 
@@ -285,6 +311,82 @@ def _parse_ignore(tree: Mapping, file: str, bad: Any) -> tuple[IgnoreRule, ...]:
         if ok:
             out.append(IgnoreRule(item["path"], reason.strip(), until or None, f"{file}:{line}"))
     return tuple(out)
+
+
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+_HOST = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})+$")
+
+
+def _parse_canonical_hosts(tree: Mapping, bad: Any) -> tuple[str, ...]:
+    """`canonical_hosts: [host, ...]`: the host names the project standardized on."""
+    raw = tree.get("canonical_hosts")
+    if raw is None:
+        return ()
+    line = key_line(tree, "canonical_hosts")
+    if not isinstance(raw, list):
+        bad(
+            line,
+            "canonical_hosts",
+            "expected a list of host names, e.g. [api-staging.example.com, staging.example.com]",
+        )
+        return ()
+    lines = raw.item_lines if isinstance(raw, LList) else [line] * len(raw)
+    out: list[str] = []
+    for i, item in enumerate(raw):
+        fld, iline = f"canonical_hosts[{i}]", lines[i]
+        if not isinstance(item, str) or not item:
+            bad(iline, fld, "expected a host name such as api-staging.example.com")
+            continue
+        host = item.strip().lower().rstrip(".")
+        if "://" in host or "/" in host or ":" in host:
+            bad(
+                iline,
+                fld,
+                f"{item!r} is not a bare host name; give only the host, "
+                "e.g. api-staging.example.com (no scheme, port or path)",
+            )
+            continue
+        if not _HOST.match(host):
+            bad(
+                iline,
+                fld,
+                f"{item!r} is not a host name (letters, digits and '-' in dot-separated "
+                "labels, e.g. api-staging.example.com; wildcards are not canonical hosts)",
+            )
+            continue
+        if host in out:
+            bad(iline, fld, f"{item!r} is listed twice; remove one")
+            continue
+        out.append(host)
+    return tuple(out)
+
+
+def _parse_lint(tree: Mapping, bad: Any) -> frozenset[str]:
+    """`lint: {rule: false, ...}`: the built-in lint rules turned off (all are on by default)."""
+    raw = tree.get("lint")
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, Mapping):
+        bad(
+            key_line(tree, "lint"),
+            "lint",
+            "expected a mapping of lint rule to true|false, e.g. `lint: {host_spelling: false}`; "
+            f"rules: {', '.join(LINT_RULES)}",
+        )
+        return frozenset()
+    off: set[str] = set()
+    for rule, enabled in raw.items():
+        line = key_line(raw, rule) or key_line(tree, "lint")
+        fld = f"lint.{rule}"
+        if rule not in LINT_RULES:
+            bad(line, fld, f"unknown lint rule; {suggest(rule, LINT_RULES)}")
+            continue
+        if not isinstance(enabled, bool):
+            bad(line, fld, f"expected true or false, got {enabled!r}")
+            continue
+        if not enabled:
+            off.add(rule)
+    return frozenset(off)
 
 
 def _parse_until(item: Mapping, line: int | None, fld: str, bad: Any) -> Any:

@@ -16,6 +16,20 @@ CLIENTS: dict[str, tuple[str, str]] = {
     "run.services": ("google.cloud.run_v2", "ServicesClient"),
     "secretmanager": ("google.cloud.secretmanager", "SecretManagerServiceClient"),
     "vpcaccess": ("google.cloud.vpcaccess_v1", "VpcAccessServiceClient"),
+    # Compute: one client per collection and scope (global / regional).
+    "compute.health_checks": ("google.cloud.compute_v1", "HealthChecksClient"),
+    "compute.region_health_checks": ("google.cloud.compute_v1", "RegionHealthChecksClient"),
+    "compute.backend_services": ("google.cloud.compute_v1", "BackendServicesClient"),
+    "compute.region_backend_services": ("google.cloud.compute_v1", "RegionBackendServicesClient"),
+    "compute.url_maps": ("google.cloud.compute_v1", "UrlMapsClient"),
+    "compute.region_url_maps": ("google.cloud.compute_v1", "RegionUrlMapsClient"),
+    "compute.ssl_certificates": ("google.cloud.compute_v1", "SslCertificatesClient"),
+    "compute.region_ssl_certificates": ("google.cloud.compute_v1", "RegionSslCertificatesClient"),
+    "compute.target_https_proxies": ("google.cloud.compute_v1", "TargetHttpsProxiesClient"),
+    "compute.region_target_https_proxies": (
+        "google.cloud.compute_v1",
+        "RegionTargetHttpsProxiesClient",
+    ),
 }
 
 
@@ -55,3 +69,16 @@ class ClientFactory:
                 options["api_endpoint"] = self.endpoint
             cache[name] = cls(credentials=self._creds(), transport="rest", client_options=options)
         return cache[name]
+
+    def session(self) -> Any:
+        """This thread's requests session for APIs without a GAPIC client (Run Admin v1).
+
+        google-auth's AuthorizedSession attaches (and refreshes) the same credentials the
+        clients use; one per thread, since a requests.Session is not shared safely.
+        """
+        sess = getattr(self._local, "session", None)
+        if sess is None:
+            from google.auth.transport.requests import AuthorizedSession
+
+            sess = self._local.session = AuthorizedSession(self._creds())
+        return sess

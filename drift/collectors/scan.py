@@ -40,10 +40,15 @@ def collect(
     kinds: list[str],
     settings: CollectSettings,
     version_secrets: set[str] | None = None,
+    digest_secrets: set[str] | None = None,
     project_number: str | None = None,
     progress: Progress | None = None,
 ) -> Snapshot:
-    """Snapshot `kinds` of `project`; `version_secrets` are secret ids whose versions are needed."""
+    """Snapshot `kinds` of `project`; `version_secrets` are secret ids whose versions are needed.
+
+    `digest_secrets` (used only with settings.read_secret_digests) are secret ids whose latest
+    enabled payload is read and kept as a `sha256` digest, nothing else.
+    """
     ctx = _context(settings)
     tasks = [(k, r) for k in kinds for r in KINDS[k].scopes(regions)]
     # kind -> [(scope region or None, raw API object)]
@@ -84,6 +89,8 @@ def collect(
         if "secrets" in kinds and not any(n.kind == "secrets" for n in failed):
             wanted = set(version_secrets or ()) | referenced_secrets(resources)
             names = {s["name"].rsplit("/", 1)[-1]: s["name"] for _, s in raw["secrets"]}
+            if settings.all_secret_versions:  # `drift baseline init` declares every count
+                wanted |= set(names)
             jobs = {
                 pool.submit(_versions, ctx, names[sid]): sid
                 for sid in sorted(wanted)
@@ -99,9 +106,28 @@ def collect(
                     )
                 tick(f"versions of {sid}")
 
+        digests: dict[str, str | None] = {}
+        if settings.read_secret_digests and digest_secrets:
+            jobs = {
+                pool.submit(_digest, ctx, versions[sid]): sid
+                for sid in sorted(digest_secrets)
+                if sid in versions
+            }
+            total += len(jobs)
+            for fut, sid in jobs.items():
+                try:
+                    digests[sid] = fut.result()
+                except Exception as err:  # noqa: BLE001
+                    failed.append(
+                        NotChecked("secrets", None, f"sha256 of {sid}: {describe_error(err)}")
+                    )
+                tick(f"sha256 of {sid}")
+
     for _, item in raw.get("secrets", []):
         sid = item.get("name", "").rsplit("/", 1)[-1]
         resources.append(to_resource("secrets", item, ids, versions.get(sid)))
+        if sid in digests:  # None: no enabled version, so nothing to compare with
+            resources[-1].fields["sha256"] = digests[sid]
     failed_kinds = {(n.kind, n.region) for n in failed}
     # Drop partial data of a failed kind: the engine must not see half a list as the truth.
     resources = [
@@ -127,3 +153,9 @@ def _key(r: Resource) -> tuple[str, str, str]:
 def _versions(ctx: ScanContext, secret_name: str) -> list[dict[str, Any]]:
     module = importlib.import_module("drift.collectors.secrets")
     return module.list_versions(ctx, secret_name)
+
+
+def _digest(ctx: ScanContext, versions: list[dict[str, Any]]) -> str | None:
+    module = importlib.import_module("drift.collectors.secrets")
+    name = module.latest_enabled(versions)
+    return module.payload_digest(ctx, name) if name else None

@@ -13,3 +13,9 @@ class CollectSettings:
     deadline_s: float = 120.0  # give up retrying one request after this long
     initial_backoff_s: float = 0.5
     attempt_timeout_s: float = 30.0
+    # List the versions of every secret, not only of those a declared field or a live
+    # reference needs (`drift baseline init` writes every secret's enabled_versions).
+    all_secret_versions: bool = False
+    # Read the latest enabled version's payload of secrets that declare `sha256`, keep only
+    # its digest. Off by default: without it no access call is ever made.
+    read_secret_digests: bool = False

@@ -169,4 +169,7 @@ def validate_world(world: dict[str, Any]) -> list[str]:
             for i, obj in enumerate(proj.get(coll.key) or []):
                 where = f"projects.{pid}.{coll.key}[{i}] ({obj.get('name')})"
                 problems += [f"{where} {e}" for e in validate(coll.discovery, coll.schema, obj)]
+        for i, dm in enumerate(proj.get("domainMappings") or []):
+            where = f"projects.{pid}.domainMappings[{i}] ({dm['metadata']['name']})"
+            problems += [f"{where} {e}" for e in validate("run.v1", "DomainMapping", dm)]
     return problems

@@ -22,16 +22,27 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from drift.emulator import access, domainmappings
 from drift.emulator.errors import error_body
 from drift.emulator.faults import FaultInjector, QuotaLimiter
-from drift.emulator.world import COLLECTIONS, Collection, World, api_of, check_knobs, load_world
+from drift.emulator.world import (
+    COLLECTIONS,
+    COMPUTE_BASE,
+    Collection,
+    World,
+    api_of,
+    check_knobs,
+    load_world,
+)
 
 DEFAULT_PAGE_SIZE = 50
+COMPUTE_MAX_RESULTS = 500  # compute's maxResults: 0-500, 0 or absent meaning 500
 STATS_PATH = "/_emulator/stats"
 LOG_LIMIT = 100_000  # request-log entries kept (oldest dropped first)
 
 _PROJECT_RE = re.compile(
-    r"^/(?:v\d+|compute/v1)/projects/(?P<project>[^/:]+)(?:/(?:locations|regions)/(?P<region>[^/:]+))?"
+    r"^/(?:v\d+/projects|compute/v1/projects|apis/domains\.cloudrun\.com/v1/namespaces)"
+    r"/(?P<project>[^/:]+)(?:/(?:locations|regions)/(?P<region>[^/:]+))?"
 )
 
 Response = tuple[int, dict[str, Any], dict[str, str]]
@@ -288,6 +299,10 @@ class Emulator:
             return fault.status, body, {}, fault.status == 429
 
         params = parse_qs(query, keep_blank_values=True)
+        for extra_route in (domainmappings.route, access.route):
+            answer = extra_route(self, path, params)
+            if answer is not None:
+                return (*answer, {}, False)
         for coll in COLLECTIONS:
             lm = coll.list_re.match(path)
             if lm:
@@ -341,14 +356,24 @@ class Emulator:
         missing = self._missing_parent(coll, parent + "/x")
         if missing:
             return missing
-        raw_size = (params.get("pageSize") or [""])[-1]
+        raw_size = (params.get(coll.page_param) or [""])[-1]
         try:
             size = int(raw_size) if raw_size else 0
         except ValueError:
             msg = f"Invalid value at 'page_size' (TYPE_INT32), \"{raw_size}\""
+            if coll.compute:
+                msg = f"Invalid value for field 'maxResults': '{raw_size}'."
             return 400, self._err(coll.api, 400, msg, domain=coll.service)
         if size < 0:
             msg = "The page_size must not be negative."
+            if coll.compute:
+                msg = f"Invalid value for field 'maxResults': '{raw_size}'. Must be >= 0."
+            return 400, self._err(coll.api, 400, msg, domain=coll.service)
+        if coll.compute and size > COMPUTE_MAX_RESULTS:
+            msg = (
+                f"Invalid value for field 'maxResults': '{raw_size}'. "
+                f"Must be less than or equal to {COMPUTE_MAX_RESULTS}"
+            )
             return 400, self._err(coll.api, 400, msg, domain=coll.service)
         size = min(size or self.page_size, self.page_size)
         canonical_parent = self.world.canonical(parent)
@@ -363,6 +388,9 @@ class Emulator:
             return 400, self._err(coll.api, 400, msg, domain=coll.service)
         page = items[offset : offset + size]
         body: dict[str, Any] = {}
+        if coll.list_kind:  # Compute: {kind, id, items, nextPageToken, selfLink}
+            list_path = path[len(coll.prefix) :]
+            body.update(kind=coll.list_kind, id=list_path, selfLink=COMPUTE_BASE + list_path)
         if page:
             body[coll.list_field] = page
         if offset + size < len(items):

@@ -2,12 +2,15 @@
 
 A world file is JSON (see ``docs/emulator.md``). Objects are stored verbatim in
 the real API's JSON and are addressed by their own ``name``; the parent and
-region of each object are derived from that name. Routing is a table
+region of each object are derived from that name (Compute objects, whose ``name``
+is short, by their ``selfLink`` or ``region``). Routing is a table
 (:data:`COLLECTIONS`) so that adding a resource type is one entry.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from collections.abc import Callable
@@ -21,16 +24,12 @@ WORLDS_DIR = Path(__file__).resolve().parent / "worlds"
 EMULATOR_KEYS = frozenset({"pageSize", "latencyMs", "faults", "quotas"})
 PROJECT_META_KEYS = frozenset({"projectNumber"})
 #: Collections announced for later issues: accepted in world files, not served yet.
-FUTURE_KEYS = frozenset(
-    {
-        "domainMappings",
-        "healthChecks",
-        "backendServices",
-        "urlMaps",
-        "sslCertificates",
-        "targetHttpsProxies",
-    }
-)
+FUTURE_KEYS: frozenset[str] = frozenset()
+#: Served by their own routes, not COLLECTIONS: Run v1 domain mappings (a Kubernetes-style
+#: object named by metadata.name) and Secret Manager payloads (for ``versions/N:access``).
+ROUTED_KEYS = frozenset({"domainMappings", "secretPayloads"})
+#: Where Compute's own selfLinks (and the list responses' selfLink) point.
+COMPUTE_BASE = "https://www.googleapis.com/compute/v1/"
 
 
 def _latest_secret_version(world: World, secret_name: str) -> str | None:
@@ -81,6 +80,10 @@ class Collection:
     total_size: bool = False  # Secret Manager lists also return totalSize
     parent_key: str | None = None  # a sub-collection needs its parent object to exist
     resolve: Callable[[World, str], str] | None = None  # alias resolution on get
+    # Compute: objects carry a short ``name``; their path comes from selfLink / region.
+    compute: bool = False
+    page_param: str = "pageSize"  # compute: "maxResults"
+    list_kind: str | None = None  # compute list responses' ``kind``
     list_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     get_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     name_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -91,6 +94,42 @@ class Collection:
         object.__setattr__(self, "list_re", re.compile(rf"^{re.escape(self.prefix)}{body}$"))
         get = rf"^{re.escape(self.prefix)}{body}/(?P<id>[^/]+)$"
         object.__setattr__(self, "get_re", re.compile(get))
+
+    def path_of(self, obj: dict[str, Any], project: str) -> str:
+        """The object's path after ``prefix`` (its ``name`` for all but Compute).
+
+        A Compute object's path comes from its ``selfLink``; without one it is regional
+        when it has a ``region`` URL, else global.
+        """
+        if not self.compute:
+            return str(obj["name"])
+        link = str(obj.get("selfLink") or "")
+        if "/projects/" in link:
+            return "projects/" + link.split("/projects/", 1)[1]
+        collection = self.pattern.rsplit("/", 1)[-1]
+        region = str(obj.get("region") or "").rstrip("/").rsplit("/", 1)[-1]
+        scope = f"regions/{region}" if region else "global"
+        return f"projects/{project}/{scope}/{collection}/{obj['name']}"
+
+
+def _compute(key: str, schema: str, list_kind: str) -> Collection:
+    """A Compute collection, served globally and per region."""
+    return Collection(
+        key=key,
+        api="compute",
+        prefix="/compute/v1/",
+        pattern=f"projects/{{project}}/(?:global|regions/{{location}})/{key}",
+        list_field="items",
+        discovery="compute.v1",
+        schema=schema,
+        list_schema=f"{schema}List",
+        permission=f"compute.{key}",
+        not_found="The resource '{name}' was not found",
+        service="compute.googleapis.com",
+        compute=True,
+        page_param="maxResults",
+        list_kind=list_kind,
+    )
 
 
 COLLECTIONS: tuple[Collection, ...] = (
@@ -151,6 +190,11 @@ COLLECTIONS: tuple[Collection, ...] = (
         not_found="Resource '{name}' was not found",
         service="vpcaccess.googleapis.com",
     ),
+    _compute("healthChecks", "HealthCheck", "compute#healthCheckList"),
+    _compute("backendServices", "BackendService", "compute#backendServiceList"),
+    _compute("urlMaps", "UrlMap", "compute#urlMapList"),
+    _compute("sslCertificates", "SslCertificate", "compute#sslCertificateList"),
+    _compute("targetHttpsProxies", "TargetHttpsProxy", "compute#targetHttpsProxyList"),
 )
 
 COLLECTIONS_BY_KEY: dict[str, Collection] = {c.key: c for c in COLLECTIONS}
@@ -162,6 +206,7 @@ API_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^/v1/projects/[^/]+/locations/[^/]+/secrets(/|:|$)"), "secretmanager"),
     (re.compile(r"^/v1/projects/[^/]+/locations/[^/]+/connectors(/|:|$)"), "vpcaccess"),
     (re.compile(r"^/v1/projects/[^/]+/locations/[^/]+/domainmappings(/|$)"), "run"),
+    (re.compile(r"^/apis/domains\.cloudrun\.com/"), "run"),
     (re.compile(r"^/compute/v1/"), "compute"),
 )
 
@@ -198,10 +243,10 @@ class World:
                 self._alias[str(proj["projectNumber"])] = pid
         self._by_name: dict[tuple[str, str], dict[str, Any]] = {}
         self._by_parent: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for proj in self.projects.values():
-            for key in COLLECTIONS_BY_KEY:
+        for pid, proj in self.projects.items():
+            for key, coll in COLLECTIONS_BY_KEY.items():
                 for obj in proj.get(key) or []:
-                    canonical = self.canonical(obj["name"])
+                    canonical = self.canonical(coll.path_of(obj, pid))
                     parent = canonical.rsplit("/", 2)[0]
                     self._by_name[(key, canonical)] = obj
                     self._by_parent.setdefault((key, parent), []).append(obj)
@@ -259,7 +304,7 @@ def check_world(data: Any, source: str = "world") -> None:
     projects = data.get("projects", {})
     if not isinstance(projects, dict):
         raise ValueError(f"{source}: 'projects' must be an object keyed by project id")
-    allowed = set(COLLECTIONS_BY_KEY) | FUTURE_KEYS | PROJECT_META_KEYS
+    allowed = set(COLLECTIONS_BY_KEY) | FUTURE_KEYS | ROUTED_KEYS | PROJECT_META_KEYS
     for pid, proj in projects.items():
         where = f"{source}: projects.{pid}"
         if not isinstance(proj, dict):
@@ -277,25 +322,68 @@ def check_world(data: Any, source: str = "world") -> None:
                 raise ValueError(f"{where}.{key} must be a list")
             seen: set[str] = set()
             for i, obj in enumerate(items):
-                _check_object(obj, coll, refs, f"{where}.{key}[{i}]")
-                canon = "/".join(obj["name"].split("/")[2:])
+                _check_object(obj, coll, refs, f"{where}.{key}[{i}]", pid)
+                canon = "/".join(coll.path_of(obj, pid).split("/")[2:])
                 if canon in seen:
                     raise ValueError(f"{where}.{key}[{i}]: duplicate name {obj['name']!r}")
                 seen.add(canon)
         for key in FUTURE_KEYS & set(proj):
             if not isinstance(proj[key], list):
                 raise ValueError(f"{where}.{key} must be a list")
+        _check_routed(proj, refs, where)
 
 
-def _check_object(obj: Any, coll: Collection, refs: set[str], where: str) -> None:
+def _check_routed(proj: dict[str, Any], refs: set[str], where: str) -> None:
+    """``domainMappings``: DomainMapping JSON; ``secretPayloads``: version name -> base64."""
+    mappings = proj.get("domainMappings", [])
+    if not isinstance(mappings, list):
+        raise ValueError(f"{where}.domainMappings must be a list")
+    seen: set[str] = set()
+    for i, dm in enumerate(mappings):
+        meta = dm.get("metadata") if isinstance(dm, dict) else None
+        name = meta.get("name") if isinstance(meta, dict) else None
+        at = f"{where}.domainMappings[{i}]"
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"{at}: must be an object with a string 'metadata.name' (the domain)")
+        location = (meta.get("labels") or {}).get("cloud.googleapis.com/location")
+        if not isinstance(location, str):
+            raise ValueError(f"{at}: metadata.labels needs 'cloud.googleapis.com/location'")
+        if str(meta.get("namespace", next(iter(refs)))) not in refs:
+            raise ValueError(f"{at}: namespace {meta['namespace']!r} is not this project")
+        if name in seen:
+            raise ValueError(f"{at}: duplicate domain {name!r}")
+        seen.add(name)
+    payloads = proj.get("secretPayloads", {})
+    if not isinstance(payloads, dict):
+        raise ValueError(f"{where}.secretPayloads must be an object of version name -> base64")
+    for name, data in payloads.items():
+        parts = str(name).split("/")
+        if len(parts) != 6 or parts[0::2] != ["projects", "secrets", "versions"]:
+            raise ValueError(f"{where}.secretPayloads: {name!r} is not a secret version name")
+        if parts[1] not in refs:
+            raise ValueError(f"{where}.secretPayloads: {name!r} is not in this project")
+        try:
+            base64.b64decode(str(data), validate=True)
+        except (binascii.Error, ValueError) as e:
+            raise ValueError(f"{where}.secretPayloads[{name!r}] is not base64") from e
+
+
+def _check_object(obj: Any, coll: Collection, refs: set[str], where: str, pid: str) -> None:
     if not isinstance(obj, dict) or not isinstance(obj.get("name"), str):
         raise ValueError(f"{where}: must be an object with a string 'name'")
-    m = coll.name_re.match(obj["name"])
-    if not m:
-        raise ValueError(f"{where}: name {obj['name']!r} does not match '{coll.pattern}/ID'")
+    if coll.compute and "/" in obj["name"]:
+        raise ValueError(f"{where}: a Compute name is short, got {obj['name']!r}")
+    path = coll.path_of(obj, pid)
+    what = "selfLink" if coll.compute else "name"
+    m = coll.name_re.match(path)
+    if not m or (coll.compute and m.group("id") != obj["name"]):
+        raise ValueError(f"{where}: {what} {path!r} does not match '{coll.pattern}/ID'")
+    region = str(obj.get("region") or "").rstrip("/").rsplit("/", 1)[-1]
+    if coll.compute and region and m.group("location") != region:
+        raise ValueError(f"{where}: selfLink {path!r} is not in its region {region!r}")
     if m.group("project") not in refs:
         raise ValueError(
-            f"{where}: name {obj['name']!r} names project {m.group('project')!r}, "
+            f"{where}: {what} {path!r} names project {m.group('project')!r}, "
             f"expected one of {sorted(refs)}"
         )
 

@@ -1,19 +1,41 @@
-"""Reference checks on the live snapshot: what a service points at must exist and be ready.
+"""Reference checks on the live snapshot: what a resource points at must exist and be ready.
 
-They run whether or not the referenced thing is declared, and only where the referenced
-kind was actually looked at (a 403 on connectors must never read as "connector missing").
+They run whether or not the referenced thing is declared, and only where both the
+referencing and the referenced kind were actually looked at (a 403 on connectors must
+never read as "connector missing"). Compute resources live either in the global scope
+(region None) or in one region; a reference stays in its scope (a global URL map uses
+global backend services, a regional one those of its region).
+
+Every finding here is a `broken_reference`; its `expected` says what is referenced and
+its `actual` what was found (None: it does not exist). evaluate.message() words them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from drift.engine.compare import RawFinding
 from drift.model import Resource, Snapshot
+
+BROKEN = "broken_reference"
 
 
 def _latest_state(states: dict[str, str]) -> str | None:
     """'latest' is the most recently created version: the highest version number."""
     numbered = [(int(k), v) for k, v in states.items() if str(k).isdigit()]
     return max(numbered)[1] if numbered else None
+
+
+def _broken(r: Resource, field: str | None, expected: Any, actual: Any) -> RawFinding:
+    return RawFinding(r.kind, r.name, r.region, field, BROKEN, expected, actual, None)
+
+
+def _index(snapshot: Snapshot, kind: str) -> dict[tuple[str, str | None], Resource]:
+    return {(r.name, r.region): r for r in snapshot.by_kind(kind)}
+
+
+# -- Cloud Run services ------------------------------------------------------------------------
 
 
 def _secret_ref(
@@ -24,39 +46,28 @@ def _secret_ref(
         return None  # another project's secret: not visible from this one
     field = f"env/{var}"
     if sid not in secrets:
-        return RawFinding(
-            "services",
-            svc.name,
-            svc.region,
-            field,
-            "broken_reference",
-            {"secret": sid, "version": version},
-            None,
-            None,
-        )
+        return _broken(svc, field, {"secret": sid, "version": version}, None)
     states = secrets[sid].fields.get("_version_states")
     if states is None:
         return None
     state = _latest_state(states) if version == "latest" else states.get(version)
     if state != "ENABLED":
-        return RawFinding(
-            "services",
-            svc.name,
-            svc.region,
+        return _broken(
+            svc,
             field,
-            "broken_reference",
             {"secret": sid, "version": version},
             {"secret": sid, "version": version, "state": state},
-            None,
         )
     return None
 
 
-def reference_findings(snapshot: Snapshot) -> list[RawFinding]:
+def _services(snapshot: Snapshot) -> list[RawFinding]:
     out: list[RawFinding] = []
     secrets = {r.name: r for r in snapshot.by_kind("secrets")}
-    connectors = {(r.name, r.region): r for r in snapshot.by_kind("vpc_connectors")}
+    connectors = _index(snapshot, "vpc_connectors")
     for svc in snapshot.by_kind("services"):
+        if not snapshot.checked("services", svc.region):
+            continue
         if snapshot.checked("secrets", None):
             for var, value in sorted((svc.fields.get("env") or {}).items()):
                 if isinstance(value, dict):
@@ -68,17 +79,197 @@ def reference_findings(snapshot: Snapshot) -> list[RawFinding]:
             conn = connectors.get((name, svc.region))
             if conn is None or conn.fields.get("state") != "READY":
                 out.append(
-                    RawFinding(
-                        "services",
-                        svc.name,
-                        svc.region,
+                    _broken(
+                        svc,
                         "vpc_connector",
-                        "broken_reference",
                         {"connector": name, "state": "READY"},
                         None
                         if conn is None
                         else {"connector": name, "state": conn.fields.get("state")},
-                        None,
                     )
                 )
     return out
+
+
+# -- Cloud Run domain mappings -----------------------------------------------------------------
+
+
+def _domain_mappings(snapshot: Snapshot) -> list[RawFinding]:
+    out: list[RawFinding] = []
+    services = _index(snapshot, "services")
+    for dm in sorted(snapshot.by_kind("domain_mappings"), key=lambda r: (r.name, r.region or "")):
+        if not snapshot.checked("domain_mappings", dm.region):
+            continue
+        target = dm.fields.get("service")
+        if target and snapshot.checked("services", dm.region):
+            if (target, dm.region) not in services:
+                out.append(_broken(dm, "service", {"service": target}, None))
+        if dm.fields.get("ready") is False:
+            conditions = dict(dm.fields.get("_conditions") or {})
+            out.append(_broken(dm, "ready", True, {"ready": False, "conditions": conditions}))
+    return out
+
+
+# -- Load balancing (Compute) ------------------------------------------------------------------
+
+
+def _url_maps(snapshot: Snapshot) -> list[RawFinding]:
+    out: list[RawFinding] = []
+    backends = _index(snapshot, "backend_services")
+    for um in sorted(snapshot.by_kind("url_maps"), key=lambda r: (r.name, r.region or "")):
+        if not (
+            snapshot.checked("url_maps", um.region)
+            and snapshot.checked("backend_services", um.region)
+        ):
+            continue
+        hosts: dict[str, Any] = dict(um.fields.get("hosts") or {})
+        default = um.fields.get("default_service")
+        referenced = um.fields.get("_backend_services")
+        if referenced is None:  # an older snapshot: what the visible fields name
+            buckets = set(um.fields.get("_backend_buckets") or ())
+            referenced = {v for v in [*hosts.values(), default] if v and v not in buckets}
+        for name in sorted(set(referenced)):
+            if (name, um.region) in backends:
+                continue
+            expected = {"backend_service": name}
+            fields = [f"hosts/{h}" for h in sorted(hosts) if hosts[h] == name]
+            if default == name:
+                fields.append("default_service")
+            # Only a path matcher or route rule uses it: name the reference itself.
+            for field in fields or [f"backend_services/{name}"]:
+                out.append(_broken(um, field, expected, None))
+    return out
+
+
+def _backend_services(snapshot: Snapshot) -> list[RawFinding]:
+    """A backend service's health checks exist: in its scope, or (regional) globally.
+
+    Regional backend services (internal passthrough load balancers) may use global health
+    checks, so a regional one's check is missing only when neither its region nor the
+    global scope has it, and both were looked at.
+    """
+    out: list[RawFinding] = []
+    checks = _index(snapshot, "health_checks")
+    for bs in sorted(snapshot.by_kind("backend_services"), key=lambda r: (r.name, r.region or "")):
+        if not (
+            snapshot.checked("backend_services", bs.region)
+            and snapshot.checked("health_checks", bs.region)
+        ):
+            continue
+        scopes = [bs.region] if bs.region is None else [bs.region, None]
+        if bs.region is not None and not snapshot.checked("health_checks", None):
+            scopes = []  # could not look globally: a missing regional one proves nothing
+        missing = [
+            hc
+            for hc in sorted(bs.fields.get("health_checks") or ())
+            if scopes and not any((hc, s) in checks for s in scopes)
+        ]
+        if missing:
+            out.append(_broken(bs, "health_checks", {"health_checks": missing}, None))
+    return out
+
+
+# -- Certificate coverage ----------------------------------------------------------------------
+
+
+def host_matches(host: str, domain: str) -> bool:
+    """Does certificate name `domain` cover `host`? Case-insensitive; a wildcard
+    (`*.example.ai`) stands for exactly one label: it covers `api-staging.example.ai` but
+    neither `api.staging.example.ai` nor `example.ai`."""
+    host = host.lower().rstrip(".")
+    domain = domain.lower().rstrip(".")
+    if host == domain:
+        return True
+    if not domain.startswith("*."):
+        return False
+    label, _, rest = host.partition(".")
+    return bool(label) and "*" not in label and rest == domain[2:]
+
+
+def _parse_time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _cert_domains(cert: Resource, now: dt.datetime) -> tuple[list[str], str]:
+    """(names the certificate serves right now, a short description for messages)."""
+    domains = sorted(str(d) for d in cert.fields.get("domains") or ())
+    if cert.fields.get("type") == "MANAGED":
+        status = cert.fields.get("_domain_status")
+        if not status:  # no per-domain status: the certificate's own status decides
+            status = {d: cert.fields.get("status") for d in domains}
+        active = sorted(d for d, s in status.items() if s == "ACTIVE")
+        others = [f"{d} is {status[d] or 'UNKNOWN'}" for d in sorted(status) if d not in active]
+        words = [f"covers {', '.join(active)}"] if active else ["covers nothing ACTIVE"]
+        return active, "; ".join(words + others)
+    expires = _parse_time(cert.fields.get("_expire_time"))
+    covers = f"covers {', '.join(domains)}" if domains else "names no domains"
+    if expires is not None and expires <= now:
+        return [], f"expired {cert.fields.get('_expire_time')} ({covers})"
+    return domains, covers
+
+
+def _certificates(snapshot: Snapshot, now: dt.datetime) -> list[RawFinding]:
+    out: list[RawFinding] = []
+    url_maps = _index(snapshot, "url_maps")
+    certs = _index(snapshot, "ssl_certificates")
+    proxies = sorted(
+        snapshot.by_kind("target_https_proxies"), key=lambda r: (r.name, r.region or "")
+    )
+    for proxy in proxies:
+        scope = proxy.region
+        if not all(
+            snapshot.checked(k, scope)
+            for k in ("target_https_proxies", "url_maps", "ssl_certificates")
+        ):
+            continue
+        if proxy.fields.get("certificate_map"):
+            continue  # Certificate Manager maps are not read by drift
+        um = url_maps.get((proxy.fields.get("url_map"), scope))
+        if um is None:
+            continue
+        names = sorted(proxy.fields.get("ssl_certificates") or ())
+        served: list[str] = []
+        described: dict[str, str] = {}
+        for name in names:
+            cert = certs.get((name, scope))
+            if cert is None:
+                described[name] = "does not exist"
+                continue
+            domains, words = _cert_domains(cert, now)
+            served += domains
+            described[name] = words
+        for host in sorted(um.fields.get("hosts") or {}):
+            if host.strip() in ("", "*"):
+                continue  # the catch-all host rule names no host
+            if any(host_matches(host, d) for d in served):
+                continue
+            out.append(
+                _broken(
+                    um,
+                    f"hosts/{host}",
+                    {"host": host, "https_proxy": proxy.name},
+                    {"certificates": described},
+                )
+            )
+    return out
+
+
+def reference_findings(snapshot: Snapshot, now: dt.datetime | None = None) -> list[RawFinding]:
+    """Every broken reference in the live snapshot. `now` is the report time (certificate
+    expiry is judged against it); it defaults to the current time."""
+    now = now or dt.datetime.now(tz=dt.UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.UTC)
+    return (
+        _services(snapshot)
+        + _domain_mappings(snapshot)
+        + _url_maps(snapshot)
+        + _backend_services(snapshot)
+        + _certificates(snapshot, now)
+    )

@@ -10,18 +10,29 @@ from typing import Any
 from drift.baseline import Baseline
 from drift.engine.checks import reference_findings
 from drift.engine.compare import RawFinding, compare, finding_from_raw
+from drift.engine.lint import SEVERITY as LINT_SEVERITY
+from drift.engine.lint import LintFinding, lint_findings
+from drift.engine.redact import is_mask
 from drift.model import Finding, IgnoredFinding, Snapshot
 
 KIND_NOUN = {
     "services": "Cloud Run service",
     "secrets": "secret",
     "vpc_connectors": "VPC connector",
+    "health_checks": "health check",
+    "backend_services": "backend service",
+    "url_maps": "URL map",
+    "ssl_certificates": "SSL certificate",
+    "target_https_proxies": "target HTTPS proxy",
+    "domain_mappings": "Cloud Run domain mapping",
 }
 
 
 def default_severity(raw: RawFinding) -> str:
     """spec/report.md: what hurts first is critical, labels and unmanaged are info."""
     field = raw.field or ""
+    if isinstance(raw, LintFinding):
+        return LINT_SEVERITY[raw.rule]
     if raw.type in ("broken_reference",):
         return "critical"
     if raw.type == "unmanaged":
@@ -53,27 +64,10 @@ def message(raw: RawFinding, expected: Any, actual: Any) -> str:
     if raw.type == "missing" and field is None:
         return f"{subject} is declared but does not exist live."
     if raw.type == "broken_reference":
-        if field == "vpc_connector":
-            conn = (expected or {}).get("connector")
-            if actual is None:
-                return f"{subject} uses VPC connector {conn}, which does not exist{where}."
-            return (
-                f"{subject} uses VPC connector {conn}, which is {actual.get('state')}, not READY."
-            )
-        secret = (expected or {}).get("secret")
-        version = (expected or {}).get("version")
-        if actual is None:
-            var = field.split("/", 1)[1]
-            return f"{subject} env var {var} refers to secret {secret}, which does not exist."
-        return (
-            f"{subject} env var {field.split('/', 1)[1]} refers to version {version} of secret "
-            f"{secret}, which is {actual.get('state') or 'missing'}, not ENABLED."
-        )
-    label = field or ""
-    if label.startswith("env/"):
-        label = f"env var {label[4:]}"
-    elif "/" in label:
-        label = label.replace("/", " ")
+        return _broken_message(raw, subject, expected, actual)
+    label = _label(field)
+    if isinstance(raw, LintFinding):
+        return _lint_message(raw, subject, label, expected, actual)
     if raw.type == "missing":
         return f"{subject}: {label} is declared as {_show(expected)} but is not set live."
     if raw.type == "unexpected":
@@ -81,6 +75,115 @@ def message(raw: RawFinding, expected: Any, actual: Any) -> str:
             return f"{subject}: {label} must be absent but is set live."
         return f"{subject}: {label} is set live to {_show(actual)} but is not declared."
     return f"{subject}: {label} is {_show(actual)} live, declared {_show(expected)}."
+
+
+def _label(field: str | None) -> str:
+    label = field or ""
+    if label.startswith("env/"):
+        return f"env var {label[4:]}"
+    return label.replace("/", " ")
+
+
+def _scope(raw: RawFinding) -> str:
+    return f"in {raw.region}" if raw.region else "in the global scope"
+
+
+def _broken_message(raw: RawFinding, subject: str, expected: Any, actual: Any) -> str:
+    """One sentence per kind of broken reference (see drift/engine/checks.py)."""
+    field = raw.field or ""
+    exp = expected if isinstance(expected, dict) else {}
+    act = actual if isinstance(actual, dict) else {}
+    where = f" in {raw.region}" if raw.region else ""
+    if raw.kind == "domain_mappings" and field == "service":
+        return (
+            f"{subject} routes to Cloud Run service {exp.get('service')}, which does not "
+            f"exist{where}."
+        )
+    if raw.kind == "domain_mappings" and field == "ready":
+        conds = act.get("conditions") or {}
+        bad = [f"{k} is {v}" for k, v in sorted(conds.items()) if v != "True"]
+        why = f" ({'; '.join(bad)})" if bad else ""
+        return f"{subject} is not ready{why}: the domain does not serve its service."
+    if raw.kind == "url_maps" and field.startswith("hosts/") and "certificates" in act:
+        host = exp.get("host") or field.split("/", 1)[1]
+        certs = act.get("certificates") or {}
+        checked = ", ".join(f"{name} {words}" for name, words in sorted(certs.items()))
+        return (
+            f"Host {host} served by URL map {raw.resource}{where} is not covered by any "
+            f"certificate on HTTPS proxy {exp.get('https_proxy')} "
+            f"({checked or 'it has no certificates'})."
+        )
+    if raw.kind == "url_maps":
+        svc = exp.get("backend_service")
+        if field.startswith("hosts/"):
+            what = f"routes host {field.split('/', 1)[1]} to backend service {svc}"
+        elif field == "default_service":
+            what = f"has default service {svc}"
+        else:
+            what = f"routes paths to backend service {svc}"
+        return f"{subject} {what}, which does not exist {_scope(raw)}."
+    if raw.kind == "backend_services" and field == "health_checks":
+        names = exp.get("health_checks") or []
+        noun = "health check" if len(names) == 1 else "health checks"
+        verb = "does" if len(names) == 1 else "do"
+        return f"{subject} uses {noun} {', '.join(names)}, which {verb} not exist {_scope(raw)}."
+    if field == "vpc_connector":
+        conn = exp.get("connector")
+        if actual is None:
+            return f"{subject} uses VPC connector {conn}, which does not exist{where}."
+        return f"{subject} uses VPC connector {conn}, which is {act.get('state')}, not READY."
+    if field.startswith("env/"):
+        var = field.split("/", 1)[1]
+        secret, version = exp.get("secret"), exp.get("version")
+        if actual is None:
+            return f"{subject} env var {var} refers to secret {secret}, which does not exist."
+        return (
+            f"{subject} env var {var} refers to version {version} of secret {secret}, which is "
+            f"{act.get('state') or 'missing'}, not ENABLED."
+        )
+    return f"{subject}: {_label(field)} refers to {_show(expected)}, which does not exist."
+
+
+def _lint_message(raw: LintFinding, subject: str, label: str, expected: Any, actual: Any) -> str:
+    """One sentence per lint rule (see drift/engine/lint.py). Values are the redacted ones."""
+    at = f"{subject}: {label}" if label else subject
+    if raw.rule == "placeholders":
+        if is_mask(actual) or actual != raw.actual:
+            return (
+                f"{at} holds an unreplaced template placeholder (value redacted: {_show(actual)}); "
+                "deploy the real value."
+            )
+        return (
+            f"{at} is {_show(actual)}, which holds an unreplaced template placeholder "
+            f"({raw.note}); deploy the real value."
+        )
+    if raw.rule == "plaintext_secrets":
+        return (
+            f"{at} is a plain value ({_show(actual)}) and {raw.note}; store it in Secret Manager "
+            "and reference it ({secret: NAME})."
+        )
+    if raw.rule == "host_spelling":
+        if is_mask(actual):
+            return (
+                f"{at} uses a host close to, but not, the canonical host {expected} "
+                "(value redacted)."
+            )
+        field = raw.field or ""
+        if field.startswith("hosts/"):
+            return f"{subject} serves host {actual}; the canonical host is {expected}."
+        if field == "domains":
+            return f"{subject} names domain {actual}; the canonical host is {expected}."
+        if not field:
+            return f"{subject} is not a canonical host; the canonical host is {expected}."
+        if field == "host":
+            return f"{subject} checks host {actual}; the canonical host is {expected}."
+        return f"{at} uses host {actual}; the canonical host is {expected}."
+    if raw.rule == "not_ready":
+        return (
+            f"{subject} is not ready: its latest revision never became ready "
+            "(a failed or partial deploy)."
+        )
+    return f"{at}: lint rule {raw.rule} ({raw.note})."
 
 
 @dataclass(frozen=True)
@@ -92,18 +195,43 @@ class Evaluation:
 
 
 def _with_source(raw: RawFinding, baseline: Baseline) -> RawFinding:
-    """Broken references point at where the service (and that field) is declared, if it is."""
+    """Broken references and lint point at where the resource (and that field, or the field
+    holding it, e.g. `env:` for an undeclared env var) is declared, if it is."""
     if raw.source is not None:
         return raw
     for d in baseline.declared:
         if (d.kind, d.name, d.region) == (raw.kind, raw.resource, raw.region):
-            src = d.field_sources.get(raw.field or "", None) or d.source
+            field = raw.field or ""
+            src = (
+                d.field_sources.get(field)
+                or d.field_sources.get(field.split("/", 1)[0])
+                or d.source
+            )
             return replace(raw, source=src)
     return raw
 
 
-def evaluate(baseline: Baseline, snapshot: Snapshot, today: dt.date) -> Evaluation:
-    raws = compare(baseline, snapshot) + reference_findings(snapshot)
+def _finding(raw: RawFinding, severity: str, text: str, rule: str | None) -> Finding:
+    """finding_from_raw, except that a host_spelling finding keeps its canonical host: it
+    comes from project.yaml, not from the (possibly secret-named) env var."""
+    f = finding_from_raw(raw, severity, text, rule)
+    if isinstance(raw, LintFinding) and raw.rule == "host_spelling":
+        f = replace(f, expected=raw.expected)
+    return f
+
+
+def evaluate(
+    baseline: Baseline, snapshot: Snapshot, today: dt.date, now: dt.datetime | None = None
+) -> Evaluation:
+    """All findings of one run. `today` decides ignore expiry; `now` (the report time,
+    default: the start of `today`, UTC) decides certificate expiry."""
+    if now is None:
+        now = dt.datetime.combine(today, dt.time.min, tzinfo=dt.UTC)
+    raws = (
+        compare(baseline, snapshot)
+        + reference_findings(snapshot, now)
+        + lint_findings(snapshot, baseline.rules)
+    )
     findings: list[Finding] = []
     ignored: list[IgnoredFinding] = []
     notes: set[str] = set()
@@ -117,21 +245,24 @@ def evaluate(baseline: Baseline, snapshot: Snapshot, today: dt.date) -> Evaluati
         override = rules.severity_for(raw.path)
         if override:
             severity, rule = override, f"severity {_matching_glob(rules, raw.path)}"
-        expected_r = finding_from_raw(raw, severity, "", rule)
+        if isinstance(raw, LintFinding):
+            rule = f"lint:{raw.rule}"  # a lint finding always names its rule
+        expected_r = _finding(raw, severity, "", rule)
         text = message(raw, expected_r.expected, expected_r.actual)
         active, expired = rules.ignore_for(raw.path, today)
         if active is not None:
-            f = finding_from_raw(raw, severity, text, f"ignore {active.path}")
+            f = _finding(raw, severity, text, f"ignore {active.path}")
             ignored.append(IgnoredFinding(f, f"ignore {active.path}", active.reason))
             continue
         if expired is not None:
-            rule = f"ignore {expired.path} (expired {expired.until})"
+            if not isinstance(raw, LintFinding):
+                rule = f"ignore {expired.path} (expired {expired.until})"
             text = f"{text} The ignore rule for {expired.path} expired on {expired.until}."
             notes.add(
                 f"Ignore rule {expired.path} ({expired.source}) expired on {expired.until}; "
                 "its findings count again. Renew or remove it."
             )
-        findings.append(finding_from_raw(raw, severity, text, rule))
+        findings.append(_finding(raw, severity, text, rule))
     findings.sort(key=Finding.sort_key)
     ignored.sort(key=lambda i: i.finding.sort_key())
     return Evaluation(

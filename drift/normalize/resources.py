@@ -11,7 +11,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drift.model import Resource
-from drift.normalize import secrets, services, units, vpc_connectors
+from drift.normalize import (
+    backend_services,
+    compute,
+    domain_mappings,
+    health_checks,
+    secrets,
+    services,
+    ssl_certificates,
+    target_https_proxies,
+    units,
+    url_maps,
+    vpc_connectors,
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,15 @@ def _path_named(fn: Callable[[dict[str, Any], NormContext], dict[str, Any]]) -> 
     return run
 
 
+def _compute_named(fn: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable:
+    """Compute objects: a short `name`; region from the `region` URL, else the list's scope."""
+
+    def run(raw: dict[str, Any], ctx: NormContext) -> Normalized:
+        return (*compute.name_and_region(raw, ctx.region), fn(raw))
+
+    return run
+
+
 NORMALIZERS: dict[str, Callable[[dict[str, Any], NormContext], Normalized]] = {
     "services": _path_named(lambda raw, ctx: services.normalize(raw, ctx.project_ids)),
     "secrets": lambda raw, ctx: (
@@ -45,6 +66,15 @@ NORMALIZERS: dict[str, Callable[[dict[str, Any], NormContext], Normalized]] = {
         secrets.normalize(raw, ctx.versions),
     ),
     "vpc_connectors": _path_named(lambda raw, ctx: vpc_connectors.normalize(raw)),
+    "domain_mappings": lambda raw, ctx: (
+        *domain_mappings.name_and_region(raw, ctx.region),
+        domain_mappings.normalize(raw),
+    ),
+    "health_checks": _compute_named(health_checks.normalize),
+    "backend_services": _compute_named(backend_services.normalize),
+    "url_maps": _compute_named(url_maps.normalize),
+    "ssl_certificates": _compute_named(ssl_certificates.normalize),
+    "target_https_proxies": _compute_named(target_https_proxies.normalize),
 }
 
 

@@ -1,0 +1,277 @@
+"""Built-in lint rules on live values: things that are wrong whatever the baseline says.
+
+Each rule has an id (`drift.baseline.rules.LINT_RULES`), a default severity and can be
+turned off in project.yaml (`lint: {host_spelling: false}`). Lint looks at every live
+resource of a kind that was checked, declared or not; a finding's `rule` is `lint:<id>`.
+
+- placeholders (critical): an unreplaced template placeholder in a live string
+  (`<instance-name>`, `${VAR}`, `{{ var }}`, REPLACE_ME, CHANGEME, TODO).
+- plaintext_secrets (warning): a plain env value that looks secret (by its name or its
+  shape) instead of a Secret Manager reference.
+- host_spelling (warning): a host close to, but not equal to, one of project.yaml's
+  `canonical_hosts` (api.staging.example.ai where api-staging.example.ai is canonical).
+- not_ready (critical): a Cloud Run service whose latest revision never became ready.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from drift.baseline.rules import LINT_RULES, ProjectRules
+from drift.engine.compare import RawFinding
+from drift.engine.redact import is_mask, is_secret_name, looks_like_credential, mask
+from drift.model import Resource, Snapshot
+
+SEVERITY = {
+    "placeholders": "critical",
+    "plaintext_secrets": "warning",
+    "host_spelling": "warning",
+    "not_ready": "critical",
+}
+assert set(SEVERITY) == set(LINT_RULES)
+
+
+@dataclass(frozen=True)
+class LintFinding(RawFinding):
+    """A RawFinding of type `lint`, knowing which rule produced it (and a word on why)."""
+
+    rule: str = ""
+    note: str = ""
+
+
+# -- placeholders ------------------------------------------------------------------------------
+
+# `<instance-name>`, `<API_KEY>`: an identifier in angle brackets, not glued to a word before
+# it (`List<String>`), with no spaces, '=', quotes, '/' or ':' (HTML, `<redacted sha256:..>`).
+_ANGLE = re.compile(r"(?<![A-Za-z0-9])<([A-Za-z][A-Za-z0-9_.\-]{0,63})>")
+_DOLLAR = re.compile(r"\$\{[^{}\s]{1,64}\}")
+_MUSTACHE = re.compile(r"\{\{[^{}]{1,64}\}\}")
+_WORDS = re.compile(r"(?<![A-Za-z0-9_])(REPLACE_ME|CHANGE_ME|CHANGEME|TODO)(?![A-Za-z0-9_])")
+_HTML_TAGS = frozenset(
+    "a abbr b body br code div em footer form h1 h2 h3 h4 h5 h6 head header hr html i img "
+    "input label li link main meta nav ol p pre script section small span strong style sub "
+    "sup table td th title tr u ul".split()
+)
+_DIGEST = re.compile(r"@sha256:[0-9a-f]+")
+
+
+def placeholders(text: str) -> list[str]:
+    """The template placeholders left in `text`, in order of appearance."""
+    if not text or is_mask(text):
+        return []
+    text = _DIGEST.sub("", text)
+    found: list[tuple[int, str]] = []
+    for m in _ANGLE.finditer(text):
+        if m.group(1).lower() not in _HTML_TAGS:
+            found.append((m.start(), m.group(0)))
+    for pattern in (_DOLLAR, _MUSTACHE, _WORDS):
+        found += [(m.start(), m.group(0)) for m in pattern.finditer(text)]
+    return [token for _, token in sorted(found)]
+
+
+def _strings(value: Any, path: str, field: str) -> Iterator[tuple[str, str, Any]]:
+    """(field path, string, the value to show) for every string inside a field's value.
+
+    Mapping keys are strings too (a URL map's hosts are keys). An env secret reference is
+    one value at `env/NAME`.
+    """
+    if isinstance(value, str):
+        yield path, value, value
+    elif isinstance(value, dict):
+        if field == "env" and path != field and "secret" in value:
+            for part in (value.get("secret"), value.get("version")):
+                if isinstance(part, str):
+                    yield path, part, value
+            return
+        for key, item in value.items():
+            sub = f"{path}/{key}"
+            if isinstance(key, str) and field != "env":
+                yield sub, key, key
+            yield from _strings(item, sub, field)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item, path, field)
+
+
+def _placeholders(r: Resource) -> list[RawFinding]:
+    out: list[RawFinding] = []
+    seen: set[str] = set()
+    for field in sorted(r.fields):
+        if field.startswith("_") or field == "sha256":
+            continue  # internal views of visible fields, and digests
+        hits: dict[str, tuple[list[str], Any]] = {}
+        for path, text, shown in _strings(r.fields[field], field, field):
+            tokens = placeholders(text)
+            if tokens:
+                prev = hits.setdefault(path, ([], shown))[0]
+                prev += [t for t in tokens if t not in prev]
+        for path, (tokens, shown) in sorted(hits.items()):
+            if path in seen:
+                continue
+            seen.add(path)
+            out.append(_lint(r, path, "placeholders", None, shown, ", ".join(tokens)))
+    return out
+
+
+# -- plaintext secrets -------------------------------------------------------------------------
+
+_NOT_SECRET = re.compile(
+    r"^(true|false|yes|no|on|off|none|null|\d+(\.\d+)?[a-z]{0,2}|[a-z][a-z0-9+.\-]*://[^@\s]*)$",
+    re.IGNORECASE,
+)
+
+
+def _plaintext_secrets(r: Resource) -> list[RawFinding]:
+    """Plain env values that look secret. A secret-looking *name* alone is not enough for
+    values that plainly are configuration: numbers, booleans, URLs without credentials
+    (AUTH_SERVICE_URL=https://auth.example.com, TOKEN_TTL=3600)."""
+    out: list[RawFinding] = []
+    for var, value in sorted((r.fields.get("env") or {}).items()):
+        if not isinstance(value, str) or not value.strip() or placeholders(value):
+            continue
+        if is_mask(value):
+            why = "its name or value looks secret"  # a snapshot kept only its digest
+        elif looks_like_credential(value):
+            why = "its value looks like a credential"
+        elif is_secret_name(var) and not _NOT_SECRET.match(value.strip()):
+            why = "its name looks secret"
+        else:
+            continue
+        shown = value if is_mask(value) else mask(value)
+        out.append(_lint(r, f"env/{var}", "plaintext_secrets", None, shown, why))
+    return out
+
+
+# -- host spelling -----------------------------------------------------------------------------
+
+_BARE_HOST = re.compile(
+    r"^((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9])\.?(?::\d+)?(?:/.*)?$"
+)
+
+
+def hosts_in(text: str) -> list[str]:
+    """Host names inside a live string: hosts of URLs, or host-looking tokens (lowercase)."""
+    found: list[str] = []
+    for token in re.split(r"[\s,;]+", text):
+        token = token.strip("\"'()[]<>")
+        if not token:
+            continue
+        host: str | None = None
+        if "://" in token:
+            try:
+                host = urlsplit(token).hostname
+            except ValueError:
+                host = None
+        else:
+            m = _BARE_HOST.match(token.lower())
+            host = m.group(1) if m else None
+        if host:
+            host = host.lower().rstrip(".")
+            if host not in found:
+                found.append(host)
+    return found
+
+
+def _levenshtein(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def near_canonical(host: str, canonical: tuple[str, ...]) -> str | None:
+    """The canonical host `host` was probably meant to be, or None (equal to one, or far
+    from all). Close means: the same characters with '.' and '-' swapped
+    (api.staging.x vs api-staging.x), or, with the same number of labels, at most two
+    edits and a difflib ratio of at least 0.9 (api-stagin.x). A host that only adds or
+    drops a whole prefix (staging.x vs api-staging.x) is a different host, not a typo."""
+    host = host.lower().rstrip(".")
+    if not host or "*" in host or host in canonical:
+        return None
+    best: tuple[float, str] | None = None
+    for c in canonical:
+        if host.replace(".", "-") == c.replace(".", "-"):
+            return c
+        if host.count(".") != c.count("."):
+            continue
+        ratio = difflib.SequenceMatcher(None, host, c).ratio()
+        if ratio >= 0.9 and _levenshtein(host, c) <= 2 and (best is None or ratio > best[0]):
+            best = (ratio, c)
+    return best[1] if best else None
+
+
+def _host_places(r: Resource) -> Iterator[tuple[str | None, str]]:
+    """(field path or None for the resource itself, host) for every host a resource names."""
+    if r.kind == "services":
+        for var, value in sorted((r.fields.get("env") or {}).items()):
+            if isinstance(value, str) and not is_mask(value):
+                for host in hosts_in(value):
+                    yield f"env/{var}", host
+    elif r.kind == "url_maps":
+        for host in sorted(r.fields.get("hosts") or {}):
+            yield f"hosts/{host}", host
+    elif r.kind == "domain_mappings":
+        yield None, r.name
+    elif r.kind == "ssl_certificates":
+        for domain in sorted(r.fields.get("domains") or ()):
+            yield "domains", domain
+    elif r.kind == "health_checks" and isinstance(r.fields.get("host"), str):
+        yield "host", r.fields["host"]
+
+
+def _host_spelling(r: Resource, canonical: tuple[str, ...]) -> list[RawFinding]:
+    out: list[RawFinding] = []
+    for field, host in _host_places(r):
+        if host.startswith("*"):
+            continue  # a wildcard certificate name is not a host
+        meant = near_canonical(host, canonical)
+        if meant:
+            out.append(_lint(r, field, "host_spelling", meant, host.lower(), ""))
+    return out
+
+
+# -- not ready ---------------------------------------------------------------------------------
+
+
+def _not_ready(r: Resource) -> list[RawFinding]:
+    if r.kind == "services" and r.fields.get("ready") is False:
+        return [_lint(r, "ready", "not_ready", True, False, "")]
+    return []
+
+
+# -- all rules ---------------------------------------------------------------------------------
+
+
+def _lint(
+    r: Resource, field: str | None, rule: str, expected: Any, actual: Any, note: str
+) -> LintFinding:
+    return LintFinding(
+        r.kind, r.name, r.region, field, "lint", expected, actual, None, rule=rule, note=note
+    )
+
+
+def lint_findings(snapshot: Snapshot, rules: ProjectRules) -> list[RawFinding]:
+    """Every lint finding on the live resources of checked kinds, for the rules turned on."""
+    canonical = tuple(h.lower() for h in rules.canonical_hosts)
+    out: list[RawFinding] = []
+    resources = sorted(snapshot.resources, key=lambda r: (r.kind, r.name, r.region or ""))
+    for r in resources:
+        if not snapshot.checked(r.kind, r.region):
+            continue
+        if rules.lint_enabled("placeholders"):
+            out += _placeholders(r)
+        if rules.lint_enabled("plaintext_secrets"):
+            out += _plaintext_secrets(r)
+        if canonical and rules.lint_enabled("host_spelling"):
+            out += _host_spelling(r, canonical)
+        if rules.lint_enabled("not_ready"):
+            out += _not_ready(r)
+    return out

@@ -1,0 +1,25 @@
+"""Compute SslCertificate JSON -> normalized `ssl_certificates` fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def cert_type(raw: dict[str, Any]) -> str:
+    """"If not specified, the certificate is self-managed" (SslCertificate.type)."""
+    value = raw.get("type")
+    if value in ("MANAGED", "SELF_MANAGED"):
+        return str(value)
+    return "MANAGED" if raw.get("managed") and value is None else "SELF_MANAGED"
+
+
+def normalize(raw: dict[str, Any]) -> dict[str, Any]:
+    managed = raw.get("managed") or {}
+    domains = managed.get("domains") or raw.get("subjectAlternativeNames") or []
+    return {
+        "type": cert_type(raw),
+        "domains": sorted({str(d) for d in domains}),
+        "status": managed.get("status") or None,
+        "_domain_status": dict(managed.get("domainStatus") or {}),
+        "_expire_time": raw.get("expireTime") or None,
+    }
