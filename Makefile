@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	@echo "drift diff on the bundled netra-staging world (exit code 2 means drift was found)"
-	$(BIN)/drift diff --project netra-staging --emulator --format table; \
+	$(BIN)/drift diff --project netra-staging --emulator --read-secret-digests --format table; \
 	  code=$$?; echo "drift exited with $$code"; exit $$code
 
 test: $(STAMP)

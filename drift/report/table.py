@@ -66,8 +66,13 @@ def _resource_table(title: str, items: list[Finding], color: bool, baseline_path
         wraps = col in ("expected", "actual")
         table.add_column(col, overflow="fold", no_wrap=not wraps)
     for f in items:
+        # A broken reference's structured values read better as its sentence.
+        if f.type == "broken_reference":
+            expected, actual = "-", f.message
+        else:
+            expected, actual = _cell(f.expected), _cell(f.actual)
         table.add_row(
-            f.severity, f.type, f.field or "(resource)", _cell(f.expected), _cell(f.actual),
+            f.severity, f.type, f.field or "(resource)", expected, actual,
             _short_source(f.source, baseline_path), style=STYLE.get(f.severity) if color else None,
         )
     return table
