@@ -86,7 +86,7 @@ def collect_live(
         settings,
         version_secrets=version_secrets_needed(baseline),
         digest_secrets=digest_secrets_declared(baseline) if settings.read_secret_digests else None,
-        project_number=getattr(baseline, "project_number", None),
+        project_number=baseline.project_number,
         progress=progress,
     )
     extra = unsupported_kinds(baseline, kinds)
@@ -148,17 +148,22 @@ def build_report(
         baseline = restrict(baseline, kinds)
     baseline, digest_notes = skip_unread_digests(baseline, snapshot)
     ev = evaluate(baseline, snapshot, when.date(), now=when)
+    findings, ignored = ev.findings, ev.ignored
+    if kinds:
+        # Checks and lint look at everything collected; --kinds shows only what was asked.
+        findings = tuple(f for f in findings if f.kind in kinds)
+        ignored = tuple(i for i in ignored if i.finding.kind in kinds)
     return Report(
         project=baseline.project,
-        project_number=snapshot.project_number or getattr(baseline, "project_number", None),
+        project_number=snapshot.project_number or baseline.project_number,
         generated_at=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
         source_type=snapshot.source_type,
         source_detail=snapshot.source_detail,
         baseline_path=baseline.path,
         baseline_sha256=baseline.sha256,
         resources_checked=ev.resources_checked,
-        findings=ev.findings,
-        ignored=ev.ignored,
+        findings=findings,
+        ignored=ignored,
         not_checked=snapshot.not_checked,
         notes=tuple(sorted((*ev.notes, *digest_notes))),
     )

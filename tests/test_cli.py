@@ -56,7 +56,8 @@ def test_declared_kind_without_collector_is_not_checked(tmp_path, monkeypatch):
 
 def test_kinds_flag_limits_the_comparison(tmp_path):
     world = tmp_path / "w.json"
-    world.write_text(json.dumps(wk.world(services=[wk.service("rogue")],
+    rogue = wk.service("rogue", env=[wk.env("X", "<todo>")])  # lint fires on services
+    world.write_text(json.dumps(wk.world(services=[rogue],
                                          connectors=[wk.connector("conn-a")])))
     expected = wk.write_baseline(tmp_path, {
         "s.yaml": "services: {}\n",
@@ -67,6 +68,7 @@ def test_kinds_flag_limits_the_comparison(tmp_path):
     only = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
                 str(world), "--format", "json", "--kinds", "vpc_connectors"])
     assert only.exit_code == 0, only.stdout
+    assert json.loads(only.stdout)["findings"] == []
     bad = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--kinds", "vms"])
     assert bad.exit_code == 1 and "unknown kind" in bad.stderr
 
