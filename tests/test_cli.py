@@ -69,6 +69,13 @@ def test_kinds_flag_limits_the_comparison(tmp_path):
                 str(world), "--format", "json", "--kinds", "vpc_connectors"])
     assert only.exit_code == 0, only.stdout
     assert json.loads(only.stdout)["findings"] == []
+    # a snapshot holds every kind; --kinds still reports only the kinds asked for
+    snap = tmp_path / "snap.json"
+    run(["snapshot", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
+         str(world), "--output", str(snap)])
+    offline = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--snapshot",
+                   str(snap), "--format", "json", "--kinds", "vpc_connectors"])
+    assert json.loads(offline.stdout)["findings"] == [] and offline.exit_code == 0
     bad = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--kinds", "vms"])
     assert bad.exit_code == 1 and "unknown kind" in bad.stderr
 
