@@ -196,21 +196,17 @@ class Evaluation:
     resources_checked: int
 
 
-def _with_source(raw: RawFinding, baseline: Baseline) -> RawFinding:
+def _with_source(raw: RawFinding, declared: dict[tuple[str, str, str | None], Any]) -> RawFinding:
     """Broken references and lint point at where the resource (and that field, or the field
     holding it, e.g. `env:` for an undeclared env var) is declared, if it is."""
     if raw.source is not None:
         return raw
-    for d in baseline.declared:
-        if (d.kind, d.name, d.region) == (raw.kind, raw.resource, raw.region):
-            field = raw.field or ""
-            src = (
-                d.field_sources.get(field)
-                or d.field_sources.get(field.split("/", 1)[0])
-                or d.source
-            )
-            return replace(raw, source=src)
-    return raw
+    d = declared.get((raw.kind, raw.resource, raw.region))
+    if d is None:
+        return raw
+    field = raw.field or ""
+    src = d.field_sources.get(field) or d.field_sources.get(field.split("/", 1)[0]) or d.source
+    return replace(raw, source=src)
 
 
 def _finding(raw: RawFinding, severity: str, text: str, rule: str | None) -> Finding:
@@ -238,8 +234,9 @@ def evaluate(
     ignored: list[IgnoredFinding] = []
     notes: set[str] = set()
     rules = baseline.rules
+    declared = {d.key(): d for d in baseline.declared}
     for raw in raws:
-        raw = _with_source(raw, baseline)
+        raw = _with_source(raw, declared)
         severity = default_severity(raw)
         rule: str | None = None
         if raw.type == "unmanaged" and rules.unmanaged == "fail":
