@@ -63,6 +63,22 @@ def collect(
         if progress:
             progress(done, total, label)
 
+    def per_secret(what: str, fn: Callable[[str], Any], ids: set[str]) -> dict[str, Any]:
+        """Run `fn` for each secret id on the pool; a failure makes `secrets` not checked."""
+        nonlocal total
+        total += len(ids)
+        jobs = {pool.submit(fn, sid): sid for sid in sorted(ids)}
+        out: dict[str, Any] = {}
+        for fut, sid in jobs.items():
+            try:
+                out[sid] = fut.result()
+            except Exception as err:  # noqa: BLE001 - becomes a not_checked value
+                failed.append(
+                    NotChecked("secrets", None, f"{what} of {sid}: {describe_error(err)}")
+                )
+            tick(f"{what} of {sid}")
+        return out
+
     with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
         futures: dict[Future, tuple[str, str | None]] = {}
         for kind, region in tasks:
@@ -91,37 +107,13 @@ def collect(
             names = {s["name"].rsplit("/", 1)[-1]: s["name"] for _, s in raw["secrets"]}
             if settings.all_secret_versions:  # `drift baseline init` declares every count
                 wanted |= set(names)
-            jobs = {
-                pool.submit(_versions, ctx, names[sid]): sid
-                for sid in sorted(wanted)
-                if sid in names
-            }
-            total += len(jobs)
-            for fut, sid in jobs.items():
-                try:
-                    versions[sid] = fut.result()
-                except Exception as err:  # noqa: BLE001
-                    failed.append(
-                        NotChecked("secrets", None, f"versions of {sid}: {describe_error(err)}")
-                    )
-                tick(f"versions of {sid}")
+            wanted = {sid for sid in wanted if sid in names}
+            versions = per_secret("versions", lambda sid: _versions(ctx, names[sid]), wanted)
 
         digests: dict[str, str | None] = {}
         if settings.read_secret_digests and digest_secrets:
-            jobs = {
-                pool.submit(_digest, ctx, versions[sid]): sid
-                for sid in sorted(digest_secrets)
-                if sid in versions
-            }
-            total += len(jobs)
-            for fut, sid in jobs.items():
-                try:
-                    digests[sid] = fut.result()
-                except Exception as err:  # noqa: BLE001
-                    failed.append(
-                        NotChecked("secrets", None, f"sha256 of {sid}: {describe_error(err)}")
-                    )
-                tick(f"sha256 of {sid}")
+            wanted = {sid for sid in digest_secrets if sid in versions}
+            digests = per_secret("sha256", lambda sid: _digest(ctx, versions[sid]), wanted)
 
     for _, item in raw.get("secrets", []):
         sid = item.get("name", "").rsplit("/", 1)[-1]

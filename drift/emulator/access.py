@@ -54,17 +54,7 @@ def route(emu: Emulator, path: str, params: dict[str, list[str]]) -> Answer | No
     name = path[len("/v1/") : -len(":access")]
     project = world.project_id(m.group("project"))
     if project is None:
-        perm = "secretmanager.versions.access"
-        msg = f"Permission '{perm}' denied on resource '{name}' (or it may not exist)."
-        body = emu._err(
-            "secretmanager",
-            403,
-            msg,
-            reason="IAM_PERMISSION_DENIED",
-            domain="iam.googleapis.com",
-            metadata={"permission": perm},
-        )
-        return 403, body
+        return emu.permission_denied("secretmanager", "secretmanager.versions.access", name)
     secret_name = m.group("secret")
     if world.get("secrets", secret_name) is None:
         return emu._not_found(COLLECTIONS_BY_KEY["secrets"], secret_name)

@@ -68,16 +68,7 @@ def route(emu: Emulator, path: str, params: dict[str, list[str]]) -> Answer | No
         verb = "get" if domain else "list"
         perm = f"run.domainmappings.{verb}"
         where = f"namespaces/{ref}" if location is None else f"projects/{ref}/locations/{location}"
-        msg = f"Permission '{perm}' denied on resource '{where}' (or it may not exist)."
-        body = emu._err(
-            "run",
-            403,
-            msg,
-            reason="IAM_PERMISSION_DENIED",
-            domain="iam.googleapis.com",
-            metadata={"permission": perm},
-        )
-        return 403, body
+        return emu.permission_denied("run", perm, where)
     items = _mappings(emu, project, location)
     if domain is not None:
         for d in items:

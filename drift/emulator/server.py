@@ -315,10 +315,13 @@ class Emulator:
 
     def _denied(self, coll: Collection, verb: str, resource: str) -> tuple[int, dict[str, Any]]:
         """Unknown project: Google answers 403, indistinguishable from no access."""
-        perm = f"{coll.permission}.{verb}"
+        return self.permission_denied(coll.api, f"{coll.permission}.{verb}", resource)
+
+    def permission_denied(self, api: str, perm: str, resource: str) -> tuple[int, dict[str, Any]]:
+        """Google's answer for a project the caller cannot see: 403 naming the permission."""
         msg = f"Permission '{perm}' denied on resource '{resource}' (or it may not exist)."
         body = self._err(
-            coll.api,
+            api,
             403,
             msg,
             reason="IAM_PERMISSION_DENIED",
