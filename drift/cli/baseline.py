@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,7 @@ def _init_source(stype: str, detail: str) -> str:
     help="Regions to read regional resources in (default: those of an existing project.yaml).",
 )
 @click.option("--force", is_flag=True, help="Replace the YAML files of an existing baseline.")
-@with_source_options
+@partial(with_source_options, digests=False)
 def baseline_init(
     project: str,
     expected: str,
@@ -119,13 +120,6 @@ def baseline_init(
                 f"write {folder.as_posix()}/project.yaml with `regions: [...]` first."
             )
         region_list = list(found[1])
-    if scan.get("read_secret_digests"):
-        click.echo(
-            "drift: baseline init never reads secret payloads; add sha256 digests by hand.",
-            err=True,
-        )
-        scan["read_secret_digests"] = False
-
     declared = init_kinds(kind_set)
     with live_source(project, scan["emulator"], scan["api_endpoint"]) as (endpoint, stype, detail):
         with progress_bar(not scan["quiet"]) as progress:

@@ -200,17 +200,19 @@ source_options = [
         help="Stop retrying one request (429, 5xx, timeouts) after this long.",
     ),
     click.option("--quiet", is_flag=True, help="No progress display on stderr."),
-    click.option(
-        "--read-secret-digests",
-        is_flag=True,
-        help="Check declared secret `sha256` digests: reads the latest enabled version's "
-        "payload of those secrets only, keeps its SHA-256 and discards the payload at once "
-        "(needs roles/secretmanager.secretAccessor).",
-    ),
 ]
 
+# Only `diff` and `snapshot` compare digests; `baseline init` never reads a payload.
+digest_option = click.option(
+    "--read-secret-digests",
+    is_flag=True,
+    help="Check declared secret `sha256` digests: reads the latest enabled version's "
+    "payload of those secrets only, keeps its SHA-256 and discards the payload at once "
+    "(needs roles/secretmanager.secretAccessor).",
+)
 
-def with_source_options(fn: Any) -> Any:
-    for option in reversed(source_options):
+
+def with_source_options(fn: Any, digests: bool = True) -> Any:
+    for option in reversed([*source_options, *([digest_option] if digests else [])]):
         fn = option(fn)
     return fn
