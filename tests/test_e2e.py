@@ -80,6 +80,11 @@ def run(args: list[str], env: dict[str, str] | None = None) -> Any:
     )
 
 
+def drift_cli(command: str, expected: Path, *args: str) -> Any:
+    """`drift <command> --project <test project> --expected <dir> ARGS` in-process."""
+    return run([command, "--project", wk.PROJECT, "--expected", str(expected), *args])
+
+
 def diff(
     tmp_path: Path,
     world: dict[str, Any],
@@ -90,20 +95,15 @@ def diff(
 ) -> tuple[Any, dict[str, Any] | None, dict[str, Any]]:
     expected = wk.write_baseline(tmp_path, baseline or BASELINE, project_yaml)
     with Emulator(world, **emu) as server:
-        result = run(
-            [
-                "diff",
-                "--project",
-                wk.PROJECT,
-                "--expected",
-                str(expected),
-                "--format",
-                "json",
-                "--api-endpoint",
-                server.base_url,
-                "--quiet",
-                *(extra or []),
-            ]
+        result = drift_cli(
+            "diff",
+            expected,
+            "--format",
+            "json",
+            "--api-endpoint",
+            server.base_url,
+            "--quiet",
+            *(extra or []),
         )
         stats = server.stats()
     try:
@@ -281,33 +281,11 @@ def test_plaintext_secret_never_appears_in_any_output(tmp_path):
     with Emulator(world) as server:
         outputs = []
         for fmt in ("json", "table"):
-            r = run(
-                [
-                    "diff",
-                    "--project",
-                    wk.PROJECT,
-                    "--expected",
-                    str(expected),
-                    "--format",
-                    fmt,
-                    "--api-endpoint",
-                    server.base_url,
-                ]
-            )
+            r = drift_cli("diff", expected, "--format", fmt, "--api-endpoint", server.base_url)
             outputs.append(r.output)
         out_file = tmp_path / "snap.json"
-        r = run(
-            [
-                "snapshot",
-                "--project",
-                wk.PROJECT,
-                "--expected",
-                str(expected),
-                "--output",
-                str(out_file),
-                "--api-endpoint",
-                server.base_url,
-            ]
+        r = drift_cli(
+            "snapshot", expected, "--output", str(out_file), "--api-endpoint", server.base_url
         )
     report = json.loads(outputs[0])
     found = by_path(report)
@@ -330,20 +308,15 @@ def test_two_runs_give_identical_json(tmp_path):
     with Emulator(world, page_size=1) as server:
         for n in range(2):
             out = tmp_path / f"r{n}.json"
-            r = run(
-                [
-                    "diff",
-                    "--project",
-                    wk.PROJECT,
-                    "--expected",
-                    str(expected),
-                    "--format",
-                    "json",
-                    "--output",
-                    str(out),
-                    "--api-endpoint",
-                    server.base_url,
-                ]
+            r = drift_cli(
+                "diff",
+                expected,
+                "--format",
+                "json",
+                "--output",
+                str(out),
+                "--api-endpoint",
+                server.base_url,
             )
             assert r.exit_code == 2
             outputs.append(out.read_bytes())
@@ -404,47 +377,13 @@ def test_snapshot_then_diff_offline_gives_same_report(tmp_path):
     expected = wk.write_baseline(tmp_path, BASELINE)
     snap = tmp_path / "snap.json"
     with Emulator(world) as server:
-        r = run(
-            [
-                "snapshot",
-                "--project",
-                wk.PROJECT,
-                "--expected",
-                str(expected),
-                "--output",
-                str(snap),
-                "--api-endpoint",
-                server.base_url,
-            ]
+        r = drift_cli(
+            "snapshot", expected, "--output", str(snap), "--api-endpoint", server.base_url
         )
         assert r.exit_code == 0
-        live = run(
-            [
-                "diff",
-                "--project",
-                wk.PROJECT,
-                "--expected",
-                str(expected),
-                "--format",
-                "json",
-                "--api-endpoint",
-                server.base_url,
-            ]
-        )
+        live = drift_cli("diff", expected, "--format", "json", "--api-endpoint", server.base_url)
         requests_before = len(server.stats()["log"])
-        offline = run(
-            [
-                "diff",
-                "--project",
-                wk.PROJECT,
-                "--expected",
-                str(expected),
-                "--format",
-                "json",
-                "--snapshot",
-                str(snap),
-            ]
-        )
+        offline = drift_cli("diff", expected, "--format", "json", "--snapshot", str(snap))
         assert len(server.stats()["log"]) == requests_before  # no API call at all
     a, b = json.loads(live.stdout), json.loads(offline.stdout)
     assert a["findings"] == b["findings"] and b["source"]["type"] == "snapshot"
@@ -452,8 +391,9 @@ def test_snapshot_then_diff_offline_gives_same_report(tmp_path):
 
 def test_persistent_503_gives_up_at_the_deadline_as_not_checked(tmp_path):
     faults = [{"path": "/secrets", "status": 503, "times": None}]
-    result, report, stats = diff(tmp_path, clean_world(), faults=faults,
-                                 extra=["--retry-deadline", "1"])
+    result, report, stats = diff(
+        tmp_path, clean_world(), faults=faults, extra=["--retry-deadline", "1"]
+    )
     assert result.exit_code == 1
     assert [n["kind"] for n in report["not_checked"]] == ["secrets"]
     assert report["not_checked"][0]["error"].startswith("UNAVAILABLE")
@@ -466,26 +406,24 @@ def test_persistent_503_gives_up_at_the_deadline_as_not_checked(tmp_path):
 def test_snapshot_digest_matches_declared_secret_looking_value(tmp_path):
     world = clean_world()
     world["projects"][wk.PROJECT]["services"][1]["template"]["containers"][0]["env"].append(
-        wk.env("SIGNING_KEY", PLAINTEXT))
+        wk.env("SIGNING_KEY", PLAINTEXT)
+    )
     files = dict(BASELINE)
     files["services.yaml"] = BASELINE["services.yaml"].replace(
-        "MODE: batch", f"MODE: batch\n              SIGNING_KEY: {PLAINTEXT}")
+        "MODE: batch", f"MODE: batch\n              SIGNING_KEY: {PLAINTEXT}"
+    )
     # A plain secret-looking value is also a lint:plaintext_secrets warning; this test is
     # about digests, so that rule is off here.
-    project = (f"project: {wk.PROJECT}\nregions: [{wk.REGION}]\n"
-               "lint: {plaintext_secrets: false}\n")
+    project = f"project: {wk.PROJECT}\nregions: [{wk.REGION}]\nlint: {{plaintext_secrets: false}}\n"
     expected = wk.write_baseline(tmp_path, files, project)
     snap = tmp_path / "snap.json"
     with Emulator(world) as server:
-        run(["snapshot", "--project", wk.PROJECT, "--expected", str(expected),
-             "--output", str(snap), "--api-endpoint", server.base_url])
-    same = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--format",
-                "json", "--snapshot", str(snap)])
+        drift_cli("snapshot", expected, "--output", str(snap), "--api-endpoint", server.base_url)
+    same = drift_cli("diff", expected, "--format", "json", "--snapshot", str(snap))
     assert json.loads(same.stdout)["findings"] == [] and same.exit_code == 0
     files["services.yaml"] = files["services.yaml"].replace(PLAINTEXT, "another-value")
     expected = wk.write_baseline(tmp_path / "b", files, project)
-    changed = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--format",
-                   "json", "--snapshot", str(snap)])
+    changed = drift_cli("diff", expected, "--format", "json", "--snapshot", str(snap))
     (f,) = json.loads(changed.stdout)["findings"]
     assert f["path"] == "services/worker/env/SIGNING_KEY" and f["type"] == "changed"
     assert f["actual"] == mask(PLAINTEXT) and f["expected"] == mask("another-value")
