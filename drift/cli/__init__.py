@@ -18,10 +18,12 @@ from drift.cli.common import (
     fail,
     load_or_exit,
     parse_kinds,
+    print_problems,
     take_snapshot,
+    warn,
     with_source_options,
-    write_output,
 )
+from drift.cli.output import check_output, emit
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,10 +73,12 @@ def diff(
     """Compare live state with the baseline and report drift (exit 0 clean, 2 drift, 1 error)."""
     # Sources are taken in the order of spec/cli.md: --snapshot, --emulator, --api-endpoint.
     kind_set = parse_kinds(kinds)
+    target = check_output(output, "the report")
     baseline = load_or_exit(expected, project)
     snap = take_snapshot(baseline, project, snapshot_file, kind_set, scan)
     from drift.pipeline import build_report, exit_code
     from drift.report import formatter
+    from drift.report.escape import escape_text
 
     report = build_report(baseline, snap, kinds=kind_set)
     fmt = fmt or ("table" if sys.stdout.isatty() and not output else "json")
@@ -82,10 +86,11 @@ def diff(
     text = formatter(fmt, color=color)(report)
     if show_ignored and fmt == "table" and report.ignored:
         text += "".join(
-            f"ignored: {i.finding.path} ({i.finding.type}) by {i.rule}: {i.reason}\n"
+            escape_text(f"ignored: {i.finding.path} ({i.finding.type}) by {i.rule}: {i.reason}")
+            + "\n"
             for i in report.ignored
         )
-    write_output(text, output)
+    emit(text, target, "the report")
     sys.exit(exit_code(report, fail_on))
 
 
@@ -108,13 +113,13 @@ def snapshot(
 ) -> None:
     """Save the normalized live state to a file, for `drift diff --snapshot FILE` later."""
     kind_set = parse_kinds(kinds)
+    target = check_output(output, "the snapshot")
     baseline = load_or_exit(expected, project)
     snap = take_snapshot(baseline, project, None, kind_set, scan)
-    from drift.report.write import write_atomic
-
-    write_atomic(Path(output), json.dumps(snap.to_json(), indent=2, sort_keys=True) + "\n")
     for nc in snap.not_checked:
-        click.echo(f"drift: not checked: {nc.kind} {nc.region or ''}: {nc.error}", err=True)
+        where = f" in {nc.region}" if nc.region else ""
+        warn(f"drift: not checked: {nc.kind}{where}: {nc.error}")
+    emit(json.dumps(snap.to_json(), indent=2, sort_keys=True) + "\n", target, "the snapshot")
     sys.exit(EXIT_ERROR if snap.not_checked else 0)
 
 
@@ -127,12 +132,14 @@ def validate(directory: str) -> None:
     try:
         projects = validate_dir(Path(directory))
     except BaselineError as err:
-        click.echo(str(err), err=True)
+        print_problems(err)
         sys.exit(EXIT_ERROR)
     if not projects:
         fail(f"no baseline found under {directory}/ (expected {directory}/<project>/project.yaml).")
+    from drift.report.escape import escape_text
+
     for p in projects:
-        click.echo(f"ok: {directory}/{p}")
+        click.echo(escape_text(f"ok: {directory}/{p}"))
 
 
 @main.command()

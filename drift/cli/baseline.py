@@ -12,8 +12,10 @@ from drift.cli.common import (
     fail,
     live_source,
     parse_kinds,
+    print_problems,
     progress_bar,
     scan_settings,
+    warn,
     with_source_options,
 )
 
@@ -46,7 +48,7 @@ def _existing_project(folder: Path, project: str) -> tuple[str, tuple[str, ...]]
         problems += more
     if problems or info is None:
         for p in problems:
-            click.echo(str(p), err=True)
+            warn(str(p))
         fail(f"{path.as_posix()} has errors; fix it, or rewrite it with --force --regions R1,R2.")
     return text, info.regions
 
@@ -87,10 +89,15 @@ def baseline_init(
     from drift.baseline import BaselineError, load_baseline
     from drift.baseline.init import PROJECT_FILE, render_baseline
     from drift.pipeline import collect_for_init, init_kinds, now_utc
-    from drift.report.write import write_atomic
+    from drift.report.escape import escape_text
+    from drift.report.write import OutputError, check_target, write_atomic
 
     kind_set = parse_kinds(kinds)
     folder = Path(expected) / project
+    try:
+        check_target(folder / PROJECT_FILE, "the baseline")  # before the scan, not after
+    except OutputError as err:
+        fail(f"{err} Nothing was read.")
     existing = _baseline_yaml_files(folder)
     resource_files = [p.name for p in existing if p.name != PROJECT_FILE]
     if resource_files and not force:
@@ -129,7 +136,7 @@ def baseline_init(
     if snap.not_checked:
         for nc in snap.not_checked:
             where = f" in {nc.region}" if nc.region else ""
-            click.echo(f"drift: could not read {nc.kind}{where}: {nc.error}", err=True)
+            warn(f"drift: could not read {nc.kind}{where}: {nc.error}")
         failed = sorted({nc.kind for nc in snap.not_checked})
         fail(f"nothing was written: could not read {', '.join(failed)}.")
 
@@ -148,24 +155,27 @@ def baseline_init(
         try:
             load_baseline(Path(tmp), project)
         except BaselineError as err:
-            click.echo(str(err), err=True)
+            print_problems(err)
             fail(
                 "internal error: the baseline built from live state does not load; nothing written."
             )
     for old in existing:
         if old.name not in files:
             old.unlink()
-            click.echo(f"drift: removed {old.as_posix()} (replaced, --force)", err=True)
+            warn(f"drift: removed {old.as_posix()} (replaced, --force)")
     for name in sorted(files):
         if name == PROJECT_FILE and keep is not None:
             continue
-        write_atomic(folder / name, files[name])
+        try:
+            write_atomic(folder / name, files[name])
+        except OutputError as err:
+            fail(f"{err} The baseline in {folder.as_posix()} is incomplete; run init again.")
     for note in rendered.notes:
-        click.echo(f"drift: note: {note}", err=True)
+        warn(f"drift: note: {note}")
     total = sum(rendered.counts.values())
     per_kind = ", ".join(f"{n} {k}" for k, n in sorted(rendered.counts.items()))
-    click.echo(
+    click.echo(escape_text(
         f"wrote {folder.as_posix()}/ ({', '.join(sorted(files))}): {total} resources "
         f"({per_kind}). Review it before committing; `drift diff --project {project}"
         f"{'' if expected == 'expected' else ' --expected ' + expected}` should find no drift."
-    )
+    ))

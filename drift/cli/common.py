@@ -15,9 +15,23 @@ BUNDLED = "__bundled__"
 EXIT_ERROR = 1
 
 
+def warn(message: str) -> None:
+    """One line on stderr; values in it (paths, server errors) are shown escaped."""
+    from drift.report.escape import escape_text
+
+    click.echo(escape_text(message), err=True)
+
+
 def fail(message: str) -> None:
-    click.echo(f"drift: {message}", err=True)
+    """Say what went wrong in one sentence on stderr and exit 1."""
+    warn(f"drift: {message}")
     sys.exit(EXIT_ERROR)
+
+
+def print_problems(err: Any) -> None:
+    """A BaselineError on stderr, one escaped line per problem."""
+    for problem in getattr(err, "problems", None) or [err]:
+        warn(str(problem))
 
 
 def load_or_exit(expected: str, project: str) -> Any:
@@ -26,9 +40,8 @@ def load_or_exit(expected: str, project: str) -> Any:
     try:
         return load_baseline(Path(expected), project)
     except BaselineError as err:
-        click.echo(str(err), err=True)
-        click.echo("drift: the baseline has errors; nothing was checked.", err=True)
-        sys.exit(EXIT_ERROR)
+        print_problems(err)
+        fail("the baseline has errors; nothing was checked.")
 
 
 def parse_kinds(value: str | None) -> set[str] | None:
@@ -146,16 +159,6 @@ def take_snapshot(
         stype,
         detail,
     )
-
-
-def write_output(text: str, output: str | None) -> None:
-    if output:
-        from drift.report.write import write_atomic
-
-        write_atomic(Path(output), text)
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
 
 
 source_options = [

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from drift.model import Report
+from drift.report.escape import escape_json
 
 
 def to_dict(report: Report) -> dict[str, Any]:
@@ -36,4 +37,10 @@ def to_dict(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"
+    """The report as JSON text: UTF-8 for ordinary text, unsafe characters as \\u escapes.
+
+    ensure_ascii=False keeps names and values readable (`café`, not `caf\\u00e9`), but leaves
+    C1 controls, bidi controls and U+2028/9 raw: escape_json turns those into \\uXXXX, so
+    `cat report.json` is as safe as the table and the decoded values are unchanged.
+    """
+    return escape_json(json.dumps(to_dict(report), indent=2, ensure_ascii=False)) + "\n"

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from drift.model import Finding, Report
+from drift.report.escape import escape_text
 
 STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 SECRET_REF_KEYS = {"secret", "version", "state"}
@@ -23,33 +24,41 @@ COLUMNS = ("severity", "type", "field", "expected", "actual", "declared at")
 
 
 def _cell(value: Any) -> str:
+    """A value as one escaped line: live values may carry terminal escapes or newlines."""
     if value is None:
         return "-"
     if isinstance(value, str):
-        return value
+        return escape_text(value)
     if isinstance(value, dict) and "secret" in value and set(value) <= SECRET_REF_KEYS:
         state = f", {value['state']}" if value.get("state") else ""
-        return f"secret {value['secret']} ({value.get('version', 'latest')}{state})"
-    return json.dumps(value, sort_keys=True)
+        return escape_text(f"secret {value['secret']} ({value.get('version', 'latest')}{state})")
+    return escape_text(json.dumps(value, sort_keys=True))
+
+
+def _line(console: Console, text: str, style: str | None = None) -> None:
+    """Print one header line; its values (names, paths, server errors) are shown escaped."""
+    console.print(escape_text(text), style=style)
 
 
 def _header(console: Console, report: Report) -> None:
     counts = report.counts()
     number = f" ({report.project_number})" if report.project_number else ""
-    console.print(f"drift report for project {report.project}{number}", style="bold")
-    console.print(
-        f"source: {report.source_type}, {report.source_detail}; baseline: {report.baseline_path}"
+    _line(console, f"drift report for project {report.project}{number}", style="bold")
+    _line(
+        console,
+        f"source: {report.source_type}, {report.source_detail}; baseline: {report.baseline_path}",
     )
-    console.print(
+    _line(
+        console,
         f"{report.resources_checked} resources checked: {counts['critical']} critical, "
         f"{counts['warning']} warning, {counts['info']} info, {len(report.ignored)} ignored, "
         f"{len(report.not_checked)} not checked"
     )
     for nc in report.not_checked:
         region = f" in {nc.region}" if nc.region else ""
-        console.print(f"NOT CHECKED: {nc.kind}{region}: {nc.error}", style="bold red")
+        _line(console, f"NOT CHECKED: {nc.kind}{region}: {nc.error}", style="bold red")
     for note in report.notes:
-        console.print(f"note: {note}")
+        _line(console, f"note: {note}")
 
 
 def _short_source(source: str | None, baseline_path: str) -> str:
@@ -57,22 +66,23 @@ def _short_source(source: str | None, baseline_path: str) -> str:
     if not source:
         return "-"
     prefix = baseline_path.rstrip("/") + "/"
-    return source[len(prefix):] if source.startswith(prefix) else source
+    return escape_text(source[len(prefix):] if source.startswith(prefix) else source)
 
 
 def _resource_table(title: str, items: list[Finding], color: bool, baseline_path: str) -> Table:
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=False)
+    table = Table(title=escape_text(title), title_justify="left", box=box.SIMPLE_HEAD,
+                  expand=False)
     for col in COLUMNS:
         wraps = col in ("expected", "actual")
         table.add_column(col, overflow="fold", no_wrap=not wraps)
     for f in items:
         # A broken reference's structured values read better as its sentence.
         if f.type == "broken_reference":
-            expected, actual = "-", f.message
+            expected, actual = "-", escape_text(f.message)
         else:
             expected, actual = _cell(f.expected), _cell(f.actual)
         table.add_row(
-            f.severity, f.type, f.field or "(resource)", expected, actual,
+            f.severity, f.type, escape_text(f.field or "(resource)"), expected, actual,
             _short_source(f.source, baseline_path), style=STYLE.get(f.severity) if color else None,
         )
     return table
@@ -84,7 +94,8 @@ def _unmanaged_table(items: list[Finding], color: bool) -> Table:
     for col in ("severity", "kind", "resource", "region"):
         table.add_column(col)
     for f in items:
-        table.add_row(f.severity, f.kind, f.resource, f.region or "global",
+        table.add_row(f.severity, f.kind, escape_text(f.resource),
+                      escape_text(f.region or "global"),
                       style=STYLE.get(f.severity) if color else None)
     return table
 
