@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from drift.registry import BOTH, GLOBAL, KINDS, REGIONAL
+
 SEVERITIES = ("critical", "warning", "info")
 SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 FINDING_TYPES = ("changed", "missing", "unexpected", "unmanaged", "broken_reference", "lint")
@@ -58,11 +60,30 @@ class Snapshot:
     source_detail: str = ""
 
     def checked(self, kind: str, region: str | None) -> bool:
-        """True when `kind` (in `region`) was looked at successfully."""
+        """True when `kind` in scope `region` was looked at successfully.
+
+        What a NotChecked covers depends on how the kind is listed (drift/registry.py):
+        - a global kind (secrets) is one list: any failure hides all of it;
+        - a regional kind: region r hides r; region None hides the whole kind (and asking
+          with region None means "all of it");
+        - a global+regional kind (Compute) is one list per scope, and None *is* a scope
+          (the global list): a failure hides exactly its own scope, so a 403 on one
+          region's health checks never hides the global ones, nor the reverse. A kind that
+          failed everywhere has one entry per scope.
+        A kind drift has no collector for is covered whole by an entry without region.
+        """
         if kind not in self.kinds:
             return False
+        scope = KINDS[kind].scope if kind in KINDS else REGIONAL
         for nc in self.not_checked:
-            if nc.kind == kind and (nc.region is None or region is None or nc.region == region):
+            if nc.kind != kind:
+                continue
+            if scope == GLOBAL:
+                return False
+            if scope == BOTH:
+                if nc.region == region:
+                    return False
+            elif nc.region is None or region is None or nc.region == region:
                 return False
         return True
 
@@ -104,14 +125,17 @@ class Snapshot:
 
 
 def _redacted_resource(r: Resource) -> Resource:
-    """A snapshot file is stored output too: secret-looking env values are kept as digests."""
-    env = r.fields.get("env")
-    if not isinstance(env, dict):
-        return r
-    from drift.engine.redact import redact_env_value
+    """A snapshot file is stored output too: secret-looking env values are kept as digests,
+    and a secret payload's digest only as its short fingerprint (sha256:1a2b3c4d...)."""
+    from drift.engine.redact import fingerprint, redact_env_value
 
-    safe = {k: redact_env_value(k, v) for k, v in env.items()}
-    return Resource(r.kind, r.name, r.region, {**r.fields, "env": safe})
+    fields = dict(r.fields)
+    if isinstance(fields.get("sha256"), str):
+        fields["sha256"] = fingerprint(fields["sha256"])
+    env = fields.get("env")
+    if isinstance(env, dict):
+        fields["env"] = {k: redact_env_value(k, v) for k, v in env.items()}
+    return Resource(r.kind, r.name, r.region, fields)
 
 
 @dataclass(frozen=True)

@@ -259,7 +259,9 @@ def test_drifted_compute_values_are_changed_findings(tmp_path):
     assert timeout["message"] == "backend service bs-web: timeout_sec is 30 live, declared 600."
     draining = found[("backend_services/bs-web/connection_draining_timeout_sec", "changed")]
     assert (draining["expected"], draining["actual"]) == (300, 0)
-    assert found[("backend_services/bs-web/backends", "changed")]["actual"] == ["neg-web-b"]
+    assert found[("backend_services/bs-web/backends", "changed")]["actual"] == [
+        "us-central1-a/neg-web-b"
+    ]
     hc = found[("health_checks/hc-web/timeout_sec", "changed")]
     assert (hc["expected"], hc["actual"]) == (5, 10)
     regional = found[("health_checks/hc-int/request_path", "changed")]
@@ -398,7 +400,12 @@ def test_backend_service_defaults_and_names():
         "connection_draining_timeout_sec": None,  # no documented default
         "health_checks": ["hc-a", "hc-b"],
         "load_balancing_scheme": None,
-        "backends": ["ig-1", "neg"],
+        # scoped: groups of one name in several zones stay distinct
+        "backends": ["us-central1-a/ig-1", "us-central1/neg"],
+        "_health_check_refs": [
+            {"name": "hc-a", "region": None, "collection": "healthChecks"},
+            {"name": "hc-b", "region": None, "collection": "healthChecks"},
+        ],
     }
     drained = norm("backend_services", {"name": "d", "connectionDraining": {
         "drainingTimeoutSec": 0}, "timeoutSec": 600})

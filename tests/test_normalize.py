@@ -115,6 +115,7 @@ def test_secret_replication_and_versions():
         "replication": "automatic",
         "labels": {},
         "rotation_period": None,
+        "_version_aliases": {},
     }
     user = {
         "name": "projects/1/secrets/b",

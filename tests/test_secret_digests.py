@@ -28,6 +28,11 @@ def digest(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
+def short(full: str) -> str:
+    """The fingerprint reports show of a digest: sha256: and its first 8 hex."""
+    return full[:15] + "..."
+
+
 def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
@@ -99,7 +104,9 @@ def test_different_payload_is_a_changed_digest_and_never_plaintext(tmp_path):
     )
     found = by_path(report)
     f = found[("secrets/db-pass/sha256", "changed")]
-    assert (f["expected"], f["actual"]) == (digest(CURRENT), digest(rotated))
+    # Only short fingerprints: a full digest of a guessable secret confirms a guess offline.
+    assert (f["expected"], f["actual"]) == (short(digest(CURRENT)), short(digest(rotated)))
+    assert digest(rotated)[7:] not in result.stdout
     assert len(report["findings"]) == 1
     assert result.exit_code == 2
     assert_no_plaintext(result.stdout, result.stderr)
@@ -121,9 +128,10 @@ def test_different_payload_is_a_changed_digest_and_never_plaintext(tmp_path):
     texts = [table.output, written.output, out.read_text(), stored, snap.output]
     for text in texts:
         assert rotated not in text and b64(rotated) not in text
+        assert digest(rotated)[7:] not in text  # never the full live digest
     assert_no_plaintext(*texts)
     secrets = {r["name"]: r["fields"] for r in json.loads(stored)["resources"]}
-    assert secrets["db-pass"]["sha256"] == digest(rotated)
+    assert secrets["db-pass"]["sha256"] == short(digest(rotated))
     assert "sha256" not in secrets["api-token"]
 
     # the snapshot still compares later, without any API call
@@ -157,7 +165,7 @@ def test_no_enabled_version_is_a_missing_digest(tmp_path):
     result, report, stats = diff(tmp_path, w, baseline(), extra=["--read-secret-digests"])
     assert accesses(stats) == []
     f = by_path(report)[("secrets/db-pass/sha256", "missing")]
-    assert f["expected"] == digest(CURRENT) and f["actual"] is None
+    assert f["expected"] == short(digest(CURRENT)) and f["actual"] is None
     assert result.exit_code == 2
 
 

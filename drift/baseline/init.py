@@ -31,7 +31,7 @@ import yaml
 
 from drift.baseline.matchers import is_matcher
 from drift.baseline.schema import KIND_FIELDS, REGIONAL, check_value
-from drift.engine.redact import is_secret_name, looks_like_credential
+from drift.engine.redact import is_sensitive
 from drift.model import Resource, Snapshot
 
 PROJECT_FILE = "project.yaml"
@@ -181,7 +181,7 @@ def _env(value: dict[str, Any], where: str, notes: list[str]) -> list[_Node]:
         if isinstance(item, dict):  # a secret reference: kept as a reference, never a value
             version = str(item.get("version") or "latest")
             out.append(_Node(name, {"secret": str(item.get("secret")), "version": version}))
-        elif is_secret_name(name) or looks_like_credential(str(item)):
+        elif is_sensitive(name, str(item)):
             out.append(
                 _Node(
                     name,

@@ -17,6 +17,7 @@ from typing import Any
 
 from drift.engine.compare import RawFinding
 from drift.model import Resource, Snapshot
+from drift.normalize.hosts import canonical_host, host_rule_host
 
 BROKEN = "broken_reference"
 
@@ -25,6 +26,24 @@ def _latest_state(states: dict[str, str]) -> str | None:
     """'latest' is the most recently created version: the highest version number."""
     numbered = [(int(k), v) for k, v in states.items() if str(k).isdigit()]
     return max(numbered)[1] if numbered else None
+
+
+def resolve_version(
+    version: str, states: dict[str, str], aliases: dict[str, str] | None
+) -> tuple[str | None, str | None]:
+    """(version number, its state) that a reference's `version` names.
+
+    Cloud Run accepts "'latest' for the latest version, an integer for a specific version,
+    or a version alias" (run.v2 SecretKeySelector.version, VersionToPath.version); aliases
+    are the secret's `versionAliases`. An unknown number or alias gives (None, None).
+    """
+    if version == "latest":
+        numbered = [int(k) for k in states if str(k).isdigit()]
+        return (str(max(numbered)), _latest_state(states)) if numbered else (None, None)
+    if version.isdigit():
+        return (version, states.get(version)) if version in states else (None, None)
+    target = (aliases or {}).get(version)
+    return (target, states.get(target)) if target is not None else (None, None)
 
 
 def _broken(r: Resource, field: str | None, expected: Any, actual: Any) -> RawFinding:
@@ -39,26 +58,37 @@ def _index(snapshot: Snapshot, kind: str) -> dict[tuple[str, str | None], Resour
 
 
 def _secret_ref(
-    svc: Resource, var: str, ref: dict, secrets: dict[str, Resource]
+    svc: Resource, field: str, ref: dict, secrets: dict[str, Resource]
 ) -> RawFinding | None:
+    """One reference (env var or volume) to a secret: it exists and its version is ENABLED."""
     sid, version = ref.get("secret", ""), str(ref.get("version") or "latest")
     if "/" in sid:
         return None  # another project's secret: not visible from this one
-    field = f"env/{var}"
+    expected = {"secret": sid, "version": version}
     if sid not in secrets:
-        return _broken(svc, field, {"secret": sid, "version": version}, None)
-    states = secrets[sid].fields.get("_version_states")
-    if states is None:
+        return _broken(svc, field, expected, None)
+    fields = secrets[sid].fields
+    states = fields.get("_version_states")
+    aliases = fields.get("_version_aliases")
+    is_alias = version != "latest" and not version.isdigit()
+    if states is None or (is_alias and aliases is None):
+        return None  # versions (or aliases, in an older snapshot) were not read
+    number, state = resolve_version(version, states, aliases)
+    if state == "ENABLED":
         return None
-    state = _latest_state(states) if version == "latest" else states.get(version)
-    if state != "ENABLED":
-        return _broken(
-            svc,
-            field,
-            {"secret": sid, "version": version},
-            {"secret": sid, "version": version, "state": state},
-        )
-    return None
+    actual: dict[str, Any] = {"secret": sid, "version": version, "state": state}
+    if is_alias:
+        actual["alias_of"] = number  # None: the alias names no version
+    return _broken(svc, field, expected, actual)
+
+
+def _secret_refs_of(svc: Resource) -> dict[str, Any]:
+    """{field: {secret, version}} of a service; older snapshots only have env refs."""
+    refs = svc.fields.get("_secret_refs")
+    if isinstance(refs, dict):
+        return refs
+    env = svc.fields.get("env") or {}
+    return {f"env/{k}": v for k, v in env.items() if isinstance(v, dict)}
 
 
 def _services(snapshot: Snapshot) -> list[RawFinding]:
@@ -69,9 +99,9 @@ def _services(snapshot: Snapshot) -> list[RawFinding]:
         if not snapshot.checked("services", svc.region):
             continue
         if snapshot.checked("secrets", None):
-            for var, value in sorted((svc.fields.get("env") or {}).items()):
-                if isinstance(value, dict):
-                    found = _secret_ref(svc, var, value, secrets)
+            for field, ref in sorted(_secret_refs_of(svc).items()):
+                if isinstance(ref, dict):
+                    found = _secret_ref(svc, field, ref, secrets)
                     if found:
                         out.append(found)
         name = svc.fields.get("vpc_connector")
@@ -141,43 +171,79 @@ def _url_maps(snapshot: Snapshot) -> list[RawFinding]:
     return out
 
 
-def _backend_services(snapshot: Snapshot) -> list[RawFinding]:
-    """A backend service's health checks exist: in its scope, or (regional) globally.
+LEGACY_HEALTH_CHECKS = ("httpHealthChecks", "httpsHealthChecks")
 
-    Regional backend services (internal passthrough load balancers) may use global health
-    checks, so a regional one's check is missing only when neither its region nor the
-    global scope has it, and both were looked at.
+
+def _health_check_refs(bs: Resource) -> list[dict[str, Any]]:
+    """The backend service's health check references; older snapshots only have names."""
+    refs = bs.fields.get("_health_check_refs")
+    if isinstance(refs, list):
+        return refs
+    return [
+        {"name": str(n).rsplit("/", 1)[-1], "region": None, "collection": None, "any": True}
+        for n in bs.fields.get("health_checks") or ()
+    ]
+
+
+def _backend_services(snapshot: Snapshot) -> list[RawFinding]:
+    """A backend service's health checks exist in the scope their URL names.
+
+    A legacy `httpHealthChecks`/`httpsHealthChecks` URL (still accepted by Compute) is not
+    the health_checks kind, which is all drift reads: it is not verified (see
+    reference_notes), never reported missing. Without a URL (an older snapshot), a regional
+    backend service's check may be regional or global.
     """
     out: list[RawFinding] = []
     checks = _index(snapshot, "health_checks")
     for bs in sorted(snapshot.by_kind("backend_services"), key=lambda r: (r.name, r.region or "")):
-        if not (
-            snapshot.checked("backend_services", bs.region)
-            and snapshot.checked("health_checks", bs.region)
-        ):
+        if not snapshot.checked("backend_services", bs.region):
             continue
-        scopes = [bs.region] if bs.region is None else [bs.region, None]
-        if bs.region is not None and not snapshot.checked("health_checks", None):
-            scopes = []  # could not look globally: a missing regional one proves nothing
-        missing = [
-            hc
-            for hc in sorted(bs.fields.get("health_checks") or ())
-            if scopes and not any((hc, s) in checks for s in scopes)
-        ]
+        missing: list[str] = []
+        for ref in _health_check_refs(bs):
+            if ref.get("collection") in LEGACY_HEALTH_CHECKS:
+                continue
+            name, region = str(ref.get("name")), ref.get("region")
+            scopes = [region]
+            if ref.get("any") and bs.region is not None:
+                scopes = [bs.region, None]
+            if not all(snapshot.checked("health_checks", s) for s in scopes):
+                continue  # could not look there: a missing check proves nothing
+            if not any((name, s) in checks for s in scopes):
+                missing.append(f"{region}/{name}" if region and region != bs.region else name)
         if missing:
-            out.append(_broken(bs, "health_checks", {"health_checks": missing}, None))
+            out.append(_broken(bs, "health_checks", {"health_checks": sorted(missing)}, None))
     return out
+
+
+def reference_notes(snapshot: Snapshot) -> list[str]:
+    """What the reference checks could not verify, in words for the report's notes."""
+    notes = []
+    for bs in snapshot.by_kind("backend_services"):
+        legacy = [
+            f"{r.get('name')} ({r.get('collection')})"
+            for r in _health_check_refs(bs)
+            if r.get("collection") in LEGACY_HEALTH_CHECKS
+        ]
+        if legacy and snapshot.checked("backend_services", bs.region):
+            where = f" in {bs.region}" if bs.region else ""
+            notes.append(
+                f"Backend service {bs.name}{where} uses legacy health check "
+                f"{', '.join(sorted(legacy))}; drift does not read legacy health checks, "
+                "so that reference was not verified."
+            )
+    return sorted(notes)
 
 
 # -- Certificate coverage ----------------------------------------------------------------------
 
 
 def host_matches(host: str, domain: str) -> bool:
-    """Does certificate name `domain` cover `host`? Case-insensitive; a wildcard
-    (`*.example.ai`) stands for exactly one label: it covers `api-staging.example.ai` but
-    neither `api.staging.example.ai` nor `example.ai`."""
-    host = host.lower().rstrip(".")
-    domain = domain.lower().rstrip(".")
+    """Does certificate name `domain` cover `host`? Both in canonical host form (case, a
+    trailing dot and a host rule's `:port` do not count); a wildcard (`*.example.ai`)
+    stands for exactly one label: it covers `api-staging.example.ai` but neither
+    `api.staging.example.ai` nor `example.ai`."""
+    host = host_rule_host(host)
+    domain = canonical_host(domain)
     if host == domain:
         return True
     if not domain.startswith("*."):

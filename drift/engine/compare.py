@@ -16,9 +16,18 @@ from deepdiff import DeepDiff
 from drift.baseline import Baseline, Declared
 from drift.baseline.matchers import is_matcher, parse_matcher
 from drift.engine import values
-from drift.engine.redact import is_mask, mask, redact_env_value
+from drift.engine.redact import digests_equal, fingerprint, is_mask, mask, redact_env_value
 from drift.model import Finding, Resource, Snapshot
+from drift.normalize.hosts import canonical_host
 from drift.normalize.services import secret_ref
+
+# Kinds whose key is a host name: declared keys are matched in canonical host form.
+_HOST_KEYED = {"domain_mappings"}
+
+
+def live_key(kind: str, name: str, region: str | None) -> tuple[str, str, str | None]:
+    """The key a declared resource has among live resources."""
+    return (kind, canonical_host(name) if kind in _HOST_KEYED else name, region)
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,18 @@ class _Comparer:
             if _matcher_leaf(field, declared):
                 self.matcher(d, field, declared, present, live_val, values.scalar_normalizer(field))
                 continue
-            if field in values.DICT_FIELDS and isinstance(declared, dict):
+            if field == "traffic" and isinstance(declared, dict) and isinstance(live_val, dict):
+                tags = live.fields.get("_traffic_tags") or {}
+                live_val = values.traffic_in_declared_spelling(live_val, tags, declared)
+            if field in values.SCOPED_SET_FIELDS and isinstance(declared, list):
+                exp[field] = values.resolve_scoped(declared, live_val or [])
+                act[field] = values.live_value(field, live_val, declared)
+                continue
+            if field == "sha256" and digests_equal(declared, live_val):
+                continue  # a snapshot keeps only the fingerprint of a live digest
+            live_is_map = live_val is None or isinstance(live_val, dict)
+            if field in values.DICT_FIELDS and isinstance(declared, dict) and live_is_map:
+                declared = values.declared_keys(field, declared)
                 e, a = self.split_dict(d, field, declared, live_val or {})
                 exp[field], act[field] = e, a
                 continue
@@ -146,11 +166,15 @@ class _Comparer:
         self.add(d, field, type_, declared, actual if present else None)
 
     def deep(self, d: Declared, exp: dict[str, Any], act: dict[str, Any]) -> None:
+        # threshold_to_diff_deeper=0: DeepDiff otherwise reports a mapping in which about a
+        # third of the keys differ as one changed value, which would fold a critical
+        # `missing env/B` into a warning on `env` and bypass per-key severity and ignores.
         diff = DeepDiff(
             exp,
             act,
             ignore_order=True,
             ignore_numeric_type_changes=True,
+            threshold_to_diff_deeper=0,
             view="tree",
         )
         seen: dict[str, str] = {}
@@ -184,10 +208,11 @@ class _Comparer:
         live_by_key = {r.key(): r for r in self.snapshot.resources}
         declared_keys = set()
         for d in self.baseline.declared:
-            declared_keys.add((d.kind, d.name, d.region))
+            key = live_key(d.kind, d.name, d.region)
+            declared_keys.add(key)
             if not self.snapshot.checked(d.kind, d.region):
                 continue  # could not look: no finding may claim anything about it
-            self.resource(d, live_by_key.get((d.kind, d.name, d.region)))
+            self.resource(d, live_by_key.get(key))
         if self.baseline.rules.unmanaged != "ignore":
             for r in self.snapshot.resources:
                 if r.kind not in self.baseline.kinds or r.key() in declared_keys:
@@ -217,6 +242,16 @@ def redacted(field: str | None, value: Any) -> Any:
     return value
 
 
+def shown(raw: RawFinding, value: Any) -> Any:
+    """What a report may show of one side of a finding: env values redacted, and a secret
+    digest only as its short fingerprint (sha256:1a2b3c4d...)."""
+    if raw.kind == "secrets" and raw.field == "sha256":
+        return fingerprint(value)
+    if raw.kind == "secrets" and raw.field is None and isinstance(value, dict):
+        return {k: fingerprint(v) if k == "sha256" else v for k, v in value.items()}
+    return redacted(raw.field, value)
+
+
 def finding_from_raw(raw: RawFinding, severity: str, message: str, rule: str | None) -> Finding:
     return Finding(
         path=raw.path,
@@ -226,8 +261,8 @@ def finding_from_raw(raw: RawFinding, severity: str, message: str, rule: str | N
         field=raw.field,
         type=raw.type,
         severity=severity,
-        expected=redacted(raw.field, raw.expected),
-        actual=redacted(raw.field, raw.actual),
+        expected=shown(raw, raw.expected),
+        actual=shown(raw, raw.actual),
         message=message,
         source=raw.source,
         rule=rule,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from drift.baseline import Baseline
-from drift.engine.checks import reference_findings
+from drift.engine.checks import reference_findings, reference_notes
 from drift.engine.compare import RawFinding, compare, finding_from_raw
 from drift.engine.lint import SEVERITY as LINT_SEVERITY
 from drift.engine.lint import LintFinding, lint_findings
@@ -134,16 +134,39 @@ def _broken_message(raw: RawFinding, subject: str, expected: Any, actual: Any) -
         if actual is None:
             return f"{subject} uses VPC connector {conn}, which does not exist{where}."
         return f"{subject} uses VPC connector {conn}, which is {act.get('state')}, not READY."
-    if field.startswith("env/"):
-        var = field.split("/", 1)[1]
-        secret, version = exp.get("secret"), exp.get("version")
-        if actual is None:
-            return f"{subject} env var {var} refers to secret {secret}, which does not exist."
-        return (
-            f"{subject} env var {var} refers to version {version} of secret {secret}, which is "
-            f"{act.get('state') or 'missing'}, not ENABLED."
-        )
+    if field.startswith(("env/", "containers/", "volumes/")) and "secret" in exp:
+        return _secret_ref_message(subject, field, exp, act, actual is None)
     return f"{subject}: {_label(field)} refers to {_show(expected)}, which does not exist."
+
+
+def _secret_ref_message(
+    subject: str, field: str, exp: dict[str, Any], act: dict[str, Any], gone: bool
+) -> str:
+    """A broken secret reference of an env var (any container) or a secret volume."""
+    parts = field.split("/")
+    if parts[0] == "volumes":
+        where, verb = f"volume {'/'.join(parts[1:])}", "mounts"
+    elif parts[0] == "containers":
+        where, verb = f"container {parts[1]} env var {'/'.join(parts[3:])}", "refers to"
+    else:
+        where, verb = f"env var {'/'.join(parts[1:])}", "refers to"
+    secret, version = exp.get("secret"), exp.get("version")
+    if gone:
+        return f"{subject} {where} {verb} secret {secret}, which does not exist."
+    if "alias_of" in act:
+        if act.get("alias_of") is None:
+            return (
+                f"{subject} {where} {verb} version alias {version} of secret {secret}, "
+                "which does not exist."
+            )
+        return (
+            f"{subject} {where} {verb} version alias {version} of secret {secret} (version "
+            f"{act.get('alias_of')}), which is {act.get('state') or 'missing'}, not ENABLED."
+        )
+    return (
+        f"{subject} {where} {verb} version {version} of secret {secret}, which is "
+        f"{act.get('state') or 'missing'}, not ENABLED."
+    )
 
 
 def _lint_message(raw: LintFinding, subject: str, label: str, expected: Any, actual: Any) -> str:
@@ -232,7 +255,7 @@ def evaluate(
     )
     findings: list[Finding] = []
     ignored: list[IgnoredFinding] = []
-    notes: set[str] = set()
+    notes: set[str] = set(reference_notes(snapshot))
     rules = baseline.rules
     declared = {d.key(): d for d in baseline.declared}
     for raw in raws:

@@ -24,8 +24,9 @@ from urllib.parse import urlsplit
 
 from drift.baseline.rules import LINT_RULES, ProjectRules
 from drift.engine.compare import RawFinding
-from drift.engine.redact import is_mask, is_secret_name, looks_like_credential, mask
+from drift.engine.redact import is_mask, is_sensitive, looks_like_credential, mask
 from drift.model import Resource, Snapshot
+from drift.normalize.hosts import canonical_host, host_rule_host
 
 SEVERITY = {
     "placeholders": "critical",
@@ -128,17 +129,20 @@ _NOT_SECRET = re.compile(
 
 def _plaintext_secrets(r: Resource) -> list[RawFinding]:
     """Plain env values that look secret. A secret-looking *name* alone is not enough for
-    values that plainly are configuration: numbers, booleans, URLs without credentials
-    (AUTH_SERVICE_URL=https://auth.example.com, TOKEN_TTL=3600)."""
+    values that plainly are configuration: numbers, booleans, URLs without credentials,
+    resource paths (AUTH_SERVICE_URL=https://auth.example.com, TOKEN_TTL=3600); the shape
+    rules are drift.engine.redact.is_sensitive's."""
     out: list[RawFinding] = []
     for var, value in sorted((r.fields.get("env") or {}).items()):
         if not isinstance(value, str) or not value.strip() or placeholders(value):
             continue
         if is_mask(value):
             why = "its name or value looks secret"  # a snapshot kept only its digest
+        elif not is_sensitive(var, value):
+            continue  # configuration (a resource path, a URL without userinfo, a digest)
         elif looks_like_credential(value):
             why = "its value looks like a credential"
-        elif is_secret_name(var) and not _NOT_SECRET.match(value.strip()):
+        elif not _NOT_SECRET.match(value.strip()):
             why = "its name looks secret"
         else:
             continue
@@ -171,7 +175,7 @@ def hosts_in(text: str) -> list[str]:
             m = _BARE_HOST.match(token.lower())
             host = m.group(1) if m else None
         if host:
-            host = host.lower().rstrip(".")
+            host = canonical_host(host)
             if host not in found:
                 found.append(host)
     return found
@@ -193,7 +197,8 @@ def near_canonical(host: str, canonical: tuple[str, ...]) -> str | None:
     (api.staging.x vs api-staging.x), or, with the same number of labels, at most two
     edits and a difflib ratio of at least 0.9 (api-stagin.x). A host that only adds or
     drops a whole prefix (staging.x vs api-staging.x) is a different host, not a typo."""
-    host = host.lower().rstrip(".")
+    host = host_rule_host(host)
+    canonical = tuple(canonical_host(c) for c in canonical)
     if not host or "*" in host or host in canonical:
         return None
     best: tuple[float, str] | None = None
@@ -234,7 +239,7 @@ def _host_spelling(r: Resource, canonical: tuple[str, ...]) -> list[RawFinding]:
             continue  # a wildcard certificate name is not a host
         meant = near_canonical(host, canonical)
         if meant:
-            out.append(_lint(r, field, "host_spelling", meant, host.lower(), ""))
+            out.append(_lint(r, field, "host_spelling", meant, canonical_host(host), ""))
     return out
 
 
@@ -260,7 +265,7 @@ def _lint(
 
 def lint_findings(snapshot: Snapshot, rules: ProjectRules) -> list[RawFinding]:
     """Every lint finding on the live resources of checked kinds, for the rules turned on."""
-    canonical = tuple(h.lower() for h in rules.canonical_hosts)
+    canonical = tuple(canonical_host(h) for h in rules.canonical_hosts)
     out: list[RawFinding] = []
     resources = sorted(snapshot.resources, key=lambda r: (r.kind, r.name, r.region or ""))
     for r in resources:

@@ -2,6 +2,15 @@
 
 A redacted value keeps the first 8 hex of its SHA-256, so two runs can still tell
 whether it changed without revealing it.
+
+Two sides, one rule set (tests/test_redact.py keeps a table-driven corpus of both):
+- credentials: private keys, cloud and SaaS tokens (Google API keys, AWS, GitHub, Slack,
+  Stripe), JWTs, URLs with a password, and long high-entropy tokens with no path
+  structure;
+- configuration: Google resource names (`projects/p/locations/r/services/s`), other
+  '/'-separated paths of word-like segments, URLs without userinfo, container image
+  references and digests. These are printed and compared literally, even when the env
+  var's *name* sounds secret (`AUTH_SERVICE_URL`), because hiding them would hide drift.
 """
 
 from __future__ import annotations
@@ -9,8 +18,11 @@ from __future__ import annotations
 import hashlib
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|AUTH", re.IGNORECASE)
+# Names that say the value is a digest of something, not a secret (GIT_COMMIT_SHA, ETAG).
+_DIGEST_NAME = re.compile(r"SHA|DIGEST|COMMIT|REVISION|HASH|CHECKSUM|ETAG|BUILD", re.IGNORECASE)
 _CREDENTIAL_PATTERNS = [
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
     re.compile(r"\bAKIA[0-9A-Z]{16}\b"),  # AWS access key id
@@ -22,11 +34,68 @@ _CREDENTIAL_PATTERNS = [
     re.compile(r"://[^/\s:@]+:[^/\s@]+@"),  # URL with an embedded password
 ]
 _HIGH_ENTROPY = re.compile(r"^[A-Za-z0-9+/=_\-]{32,}$")
+_HEX_DIGEST = re.compile(r"^[0-9a-f]{7,64}$")
+
+# A path segment that reads as a word, an id or a number, never as random base64:
+# lower-case words with separators (us-central1, orders-events-v2, db_password), camelCase
+# whose humps are words (ejectRequest, keyRings), a capitalised word, or digits. A random
+# 10-character base64 segment passes with a probability of about (36/64)^10 < 0.4%, and
+# every segment must.
+_WORDY_SEGMENT = re.compile(r"^(?:[A-Za-z]?[a-z0-9._~-]*|[a-z][a-z0-9]*(?:[A-Z][a-z]{2,}[0-9]*)+)$")
+# A Google resource name, optionally as a full resource name (//run.googleapis.com/...).
+_RESOURCE_NAME = re.compile(
+    r"^(?://[a-z0-9.-]+\.googleapis\.com/)?"
+    r"(?:projects|organizations|folders|billingAccounts|locations)/[^/\s]+(?:/[^/\s]+)*$"
+)
+# registry/path[:tag][@sha256:hex], e.g. us-docker.pkg.dev/p/repo/api@sha256:<64 hex>.
+_IMAGE_REF = re.compile(
+    r"^[a-z0-9.-]+(?::\d+)?(?:/[a-z0-9._-]+)+(?::[A-Za-z0-9._-]{1,128})?"
+    r"(?:@sha256:[0-9a-f]{64})?$"
+)
+_PREFIXED_DIGEST = re.compile(r"^(?:sha256|sha512|sha1|md5):[0-9a-f]{32,128}$")
+
+
+def _is_path(value: str) -> bool:
+    """'/'-separated segments that all read as words: a path, not a token."""
+    if "/" not in value or any(c.isspace() for c in value):
+        return False
+    segments = [s for s in value.strip("/").split("/")]
+    return bool(segments) and all(s and _WORDY_SEGMENT.match(s) for s in segments)
+
+
+def _is_plain_url(value: str) -> bool:
+    """A URL with a scheme and a host, and no userinfo (user:password@)."""
+    if "://" not in value or any(c.isspace() for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return bool(parts.scheme and parts.netloc) and "@" not in parts.netloc
+
+
+def looks_like_configuration(value: str) -> bool:
+    """Resource names, paths, URLs without userinfo, image references and digests."""
+    text = value.strip()
+    if not text:
+        return False
+    if any(p.search(text) for p in _CREDENTIAL_PATTERNS):
+        return False  # a token inside a URL or path is still a token
+    return bool(
+        _RESOURCE_NAME.match(text)
+        or _PREFIXED_DIGEST.match(text)
+        or _IMAGE_REF.match(text)
+        or _is_plain_url(text)
+        or _is_path(text)
+    )
 
 
 def looks_like_credential(value: str) -> bool:
+    """True for a value that has the shape of a credential (see the module docstring)."""
     if any(p.search(value) for p in _CREDENTIAL_PATTERNS):
         return True
+    if looks_like_configuration(value):
+        return False
     # A long unbroken token mixing letters and digits reads as a key, not configuration.
     if _HIGH_ENTROPY.match(value) and re.search(r"\d", value) and re.search(r"[A-Za-z]", value):
         return True
@@ -35,6 +104,20 @@ def looks_like_credential(value: str) -> bool:
 
 def is_secret_name(name: str) -> bool:
     return bool(SECRET_NAME.search(name))
+
+
+def is_sensitive(name: str, value: str) -> bool:
+    """Should the plain env value `value` of variable `name` be kept out of every output?
+
+    Its shape decides first (a credential always is; configuration never is); a bare hex
+    string is a digest when the name says so (GIT_COMMIT_SHA); otherwise a secret-sounding
+    name (DB_PASSWORD) is enough.
+    """
+    if looks_like_credential(value):
+        return not (_HEX_DIGEST.match(value) and _DIGEST_NAME.search(name))
+    if looks_like_configuration(value):
+        return False
+    return is_secret_name(name)
 
 
 def mask(value: str) -> str:
@@ -49,11 +132,36 @@ def is_mask(value: Any) -> bool:
     return isinstance(value, str) and bool(_MASK.match(value))
 
 
+_FULL_DIGEST = re.compile(r"^sha256:([0-9a-f]{64})$")
+_FINGERPRINT = re.compile(r"^sha256:([0-9a-f]{8})\.\.\.$")
+
+
+def fingerprint(value: Any) -> Any:
+    """'sha256:<64 hex>' -> 'sha256:<first 8 hex>...'; anything else is returned unchanged.
+
+    A full digest of a guessable secret lets anyone confirm a guess offline, so reports,
+    messages and snapshot files only ever show this short form.
+    """
+    if isinstance(value, str):
+        m = _FULL_DIGEST.match(value)
+        if m:
+            return f"sha256:{m.group(1)[:8]}..."
+    return value
+
+
+def digests_equal(declared: Any, live: Any) -> bool:
+    """A declared full digest equals a live one, or the fingerprint a snapshot kept of it."""
+    if declared == live:
+        return True
+    d, f = _FULL_DIGEST.match(str(declared)), _FINGERPRINT.match(str(live))
+    return bool(d and f and d.group(1).startswith(f.group(1)))
+
+
 def redact_env_value(name: str, value: Any) -> Any:
-    """Redact a plain env value (str) when its name or shape looks secret; refs stay as they are."""
+    """Redact a plain env value (str) when it is sensitive; refs stay as they are."""
     if is_mask(value):
         return value  # already a digest (e.g. read back from a snapshot)
-    if isinstance(value, str) and (is_secret_name(name) or looks_like_credential(value)):
+    if isinstance(value, str) and is_sensitive(name, value):
         return mask(value)
     return value
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from drift.normalize.hosts import canonical_host
+
 LOCATION_LABEL = "cloud.googleapis.com/location"
 CERTIFICATE_MODES = {"AUTOMATIC": "automatic", "NONE": "none"}
 
 
 def name_and_region(raw: dict[str, Any], scope: str | None) -> tuple[str, str | None]:
-    """The domain is the key; the region is the listing scope, else the location label."""
+    """The domain (in canonical host form) is the key; the region is the listing scope,
+    else the location label."""
     meta = raw.get("metadata") or {}
     labels = meta.get("labels") or {}
-    return str(meta.get("name") or ""), scope or labels.get(LOCATION_LABEL)
+    name = canonical_host(meta.get("name")) if meta.get("name") else ""
+    return name, scope or labels.get(LOCATION_LABEL)
 
 
 def conditions(raw: dict[str, Any]) -> dict[str, str]:

@@ -94,12 +94,16 @@ def to_resource(
 
 
 def referenced_secrets(resources: list[Resource]) -> set[str]:
-    """Short ids of same-project secrets that live services' env vars point at."""
+    """Short ids of same-project secrets that live services point at (env vars of every
+    container and secret volumes)."""
     found: set[str] = set()
     for r in resources:
         if r.kind != "services":
             continue
-        for value in (r.fields.get("env") or {}).values():
+        refs = r.fields.get("_secret_refs")
+        if not isinstance(refs, dict):
+            refs = r.fields.get("env") or {}
+        for value in refs.values():
             if isinstance(value, dict) and "/" not in value.get("secret", "/"):
                 found.add(value["secret"])
     return found

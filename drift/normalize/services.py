@@ -80,18 +80,85 @@ def ready(raw: dict[str, Any]) -> bool:
 
 
 def traffic(raw: dict[str, Any]) -> Any:
-    """'latest' when all traffic follows the latest revision, else {revision or tag: percent}."""
+    """'latest' when all traffic follows the latest revision, else {revision: percent}.
+
+    A target is keyed by its revision name ('latest' for a LATEST target); its tag, if
+    any, is kept in traffic_tags() so that a baseline may name it either way.
+    """
     targets = [t for t in raw.get("traffic") or [] if units.integer(t.get("percent"))]
     if not targets or all(t.get("type") == LATEST for t in targets):
         return "latest"
     split: dict[str, int] = {}
     for t in targets:
-        if t.get("type") == LATEST:
-            key = "latest"
-        else:
-            key = t.get("tag") or units.short_name(t.get("revision")) or "?"
+        key = _target_key(t)
         split[key] = split.get(key, 0) + (units.integer(t.get("percent")) or 0)
     return split
+
+
+def _target_key(target: dict[str, Any]) -> str:
+    if target.get("type") == LATEST:
+        return "latest"
+    return units.short_name(target.get("revision")) or target.get("tag") or "?"
+
+
+def traffic_tags(raw: dict[str, Any]) -> dict[str, str]:
+    """{tag: revision name (or 'latest')} of every tagged traffic target, 0 % ones too."""
+    return {str(t["tag"]): _target_key(t) for t in raw.get("traffic") or [] if t.get("tag")}
+
+
+def scaling(raw: dict[str, Any]) -> tuple[int, int]:
+    """Effective (min_instances, max_instances) of a service.
+
+    Cloud Run has two levels: the service's `scaling` (ServiceScaling: total for the
+    service, applied at once) and the revision template's (RevisionScaling: per revision,
+    applied on deploy). Both bound the service, so the effective value is the tighter of
+    the two: the larger minimum and the smaller maximum. MANUAL scaling mode runs exactly
+    `manualInstanceCount` instances (min = max). Unset levels don't count; with neither,
+    Google's defaults apply (min 0, max 100).
+    """
+    service = raw.get("scaling") or {}
+    template = (raw.get("template") or {}).get("scaling") or {}
+    if service.get("scalingMode") == "MANUAL":
+        count = units.integer(service.get("manualInstanceCount")) or 0
+        return count, count
+    mins = [units.integer(x.get("minInstanceCount")) for x in (service, template)]
+    maxes = [units.integer(x.get("maxInstanceCount")) for x in (service, template)]
+    low = max((m for m in mins if m is not None), default=0)
+    # 0 is proto3's "unset" for a maximum (a service capped at 0 instances cannot exist).
+    high = min((m for m in maxes if m), default=DEFAULT_MAX_INSTANCES)
+    return low, high
+
+
+def secret_references(
+    template: dict[str, Any], serving: dict[str, Any], project_ids: set[str]
+) -> dict[str, dict[str, str]]:
+    """Every Secret Manager reference of a revision template, keyed by where it is:
+
+    - `env/NAME` for the serving container's env vars (the `env` field's keys),
+    - `containers/CONTAINER/env/NAME` for the other containers (sidecars),
+    - `volumes/VOLUME` for a secret volume (`volumes/VOLUME/PATH` per item when it
+      mounts several items), whose version is 'latest' when no item names one.
+    Each value is {secret, version}; a same-project full name becomes the short id.
+    """
+    refs: dict[str, dict[str, str]] = {}
+    for c in template.get("containers") or []:
+        prefix = "" if c is serving else f"containers/{c.get('name') or '?'}/"
+        for var in c.get("env") or []:
+            source = (var.get("valueSource") or {}).get("secretKeyRef")
+            if var.get("name") and source:
+                refs[f"{prefix}env/{var['name']}"] = secret_ref(source, project_ids)
+    for vol in template.get("volumes") or []:
+        source = vol.get("secret")
+        if not isinstance(source, dict) or not vol.get("name"):
+            continue
+        items = source.get("items") or [{}]
+        for item in items:
+            field = f"volumes/{vol['name']}"
+            if len(items) > 1:
+                field += f"/{item.get('path') or '?'}"
+            ref = {"secret": source.get("secret"), "version": item.get("version")}
+            refs[field] = secret_ref(ref, project_ids)
+    return refs
 
 
 def probe(raw: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -118,8 +185,6 @@ def probe(raw: dict[str, Any] | None) -> dict[str, Any] | None:
 def normalize(raw: dict[str, Any], project_ids: set[str]) -> dict[str, Any]:
     """Normalize one service; `project_ids` are the id and number that mean 'this project'."""
     template = raw.get("template") or {}
-    scaling = template.get("scaling") or {}
-    service_scaling = raw.get("scaling") or {}
     container = serving_container(template.get("containers") or [])
     limits = (container.get("resources") or {}).get("limits") or {}
     cpu = units.cpu(limits.get("cpu")) if limits.get("cpu") else DEFAULT_CPU
@@ -129,10 +194,7 @@ def normalize(raw: dict[str, Any], project_ids: set[str]) -> dict[str, Any]:
     if connector or vpc.get("networkInterfaces"):
         # Google documents an unset egress as PRIVATE_RANGES_ONLY.
         egress = EGRESS.get(vpc.get("egress", ""), "private-ranges-only")
-    min_instances = units.integer(scaling.get("minInstanceCount"))
-    if min_instances is None:
-        min_instances = units.integer(service_scaling.get("minInstanceCount")) or 0
-    max_instances = units.integer(scaling.get("maxInstanceCount")) or DEFAULT_MAX_INSTANCES
+    min_instances, max_instances = scaling(raw)
     return {
         "image": container.get("image"),
         "ingress": units.enum_name(raw.get("ingress"), "INGRESS_TRAFFIC_", INGRESS),
@@ -152,6 +214,8 @@ def normalize(raw: dict[str, Any], project_ids: set[str]) -> dict[str, Any]:
         "env": env_map(container, project_ids),
         "ready": ready(raw),
         "traffic": traffic(raw),
+        "_traffic_tags": traffic_tags(raw),
+        "_secret_refs": secret_references(template, container, project_ids),
         "startup_probe": probe(container.get("startupProbe")),
         "liveness_probe": probe(container.get("livenessProbe")),
     }

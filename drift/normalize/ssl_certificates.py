@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drift.normalize.hosts import canonical_host
+
 
 def cert_type(raw: dict[str, Any]) -> str:
     """"If not specified, the certificate is self-managed" (SslCertificate.type)."""
@@ -18,8 +20,10 @@ def normalize(raw: dict[str, Any]) -> dict[str, Any]:
     domains = managed.get("domains") or raw.get("subjectAlternativeNames") or []
     return {
         "type": cert_type(raw),
-        "domains": sorted({str(d) for d in domains}),
+        "domains": sorted({canonical_host(d) for d in domains}),
         "status": managed.get("status") or None,
-        "_domain_status": dict(managed.get("domainStatus") or {}),
+        "_domain_status": {
+            canonical_host(d): s for d, s in (managed.get("domainStatus") or {}).items()
+        },
         "_expire_time": raw.get("expireTime") or None,
     }

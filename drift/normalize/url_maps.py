@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from drift.normalize import units
+from drift.normalize.hosts import host_rule_host
 
 
 def _route_action_refs(action: dict[str, Any] | None) -> Iterator[str]:
@@ -54,13 +55,22 @@ def _split(refs: list[str]) -> tuple[list[str], list[str]]:
 
 
 def hosts(raw: dict[str, Any]) -> dict[str, str | None]:
+    """{canonical host: default backend service of its path matcher}.
+
+    Hosts are in drift.normalize.hosts' canonical form (lower case, no trailing dot, no
+    `:port`). Should `a.com` and `a.com:8080` ever route to different services, the
+    spelling without a port is the one kept.
+    """
     matchers = {m.get("name"): m for m in raw.get("pathMatchers") or []}
     out: dict[str, str | None] = {}
     for rule in raw.get("hostRules") or []:
         matcher = matchers.get(rule.get("pathMatcher")) or {}
         service = units.short_name(matcher.get("defaultService"))
         for host in rule.get("hosts") or []:
-            out[str(host)] = service
+            key = host_rule_host(host)
+            if key in out and str(host).strip().lower().rstrip(".") != key:
+                continue
+            out[key] = service
     return out
 
 
