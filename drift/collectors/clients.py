@@ -11,6 +11,8 @@ import importlib
 import threading
 from typing import Any
 
+from drift.collectors import guard
+
 # api name -> (module, client class) ; imported only when a kind needs it (compute is slow).
 CLIENTS: dict[str, tuple[str, str]] = {
     "run.services": ("google.cloud.run_v2", "ServicesClient"),
@@ -67,7 +69,9 @@ class ClientFactory:
             options: dict[str, Any] = {}
             if self.endpoint:
                 options["api_endpoint"] = self.endpoint
-            cache[name] = cls(credentials=self._creds(), transport="rest", client_options=options)
+            client = cls(credentials=self._creds(), transport="rest", client_options=options)
+            guard.install(_rest_session(client))
+            cache[name] = client
         return cache[name]
 
     def session(self) -> Any:
@@ -80,5 +84,20 @@ class ClientFactory:
         if sess is None:
             from google.auth.transport.requests import AuthorizedSession
 
-            sess = self._local.session = AuthorizedSession(self._creds())
+            sess = self._local.session = guard.install(AuthorizedSession(self._creds()))
         return sess
+
+
+def _rest_session(client: Any) -> Any:
+    """The requests session a GAPIC client's REST transport sends through.
+
+    The transports keep it in `_session` (an AuthorizedSession) and offer no public way to
+    pass one in; tests/test_faults.py fails loudly if a client library update moves it.
+    """
+    session = getattr(client.transport, "_session", None)
+    if session is None or not hasattr(session, "mount"):
+        raise RuntimeError(
+            f"{type(client).__name__}: no requests session on its REST transport; "
+            "drift cannot bound its requests (client library changed?)"
+        )
+    return session

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from drift.collectors.answers import compute_list
 from drift.collectors.context import PAGE_SIZE, ScanContext
+
+# The `kind` every Compute list response carries (compute.v1 discovery: *List.kind).
+LIST_KINDS = {
+    "health_checks": "compute#healthCheckList",
+    "backend_services": "compute#backendServiceList",
+    "url_maps": "compute#urlMapList",
+    "ssl_certificates": "compute#sslCertificateList",
+    "target_https_proxies": "compute#targetHttpsProxyList",
+}
 
 
 def list_raw(
@@ -30,4 +40,4 @@ def list_raw(
             request["page_token"] = token
         return client.list(request=request, retry=None, timeout=timeout)
 
-    return ctx.paged("compute", region, list_page, "items")
+    return ctx.paged("compute", region, list_page, "items", compute_list(LIST_KINDS[kind]))

@@ -8,9 +8,11 @@ from typing import Any
 
 from google.protobuf import json_format
 
+from drift.collectors import guard
+from drift.collectors.answers import BadResponse, Check, short
 from drift.collectors.budget import Budgets
 from drift.collectors.clients import ClientFactory
-from drift.collectors.retry import RetryPolicy, call_with_retry
+from drift.collectors.retry import Deadline, RetryPolicy, call_with_retry
 
 PAGE_SIZE = 500  # Google coerces larger requests down to each API's own maximum.
 
@@ -18,6 +20,45 @@ PAGE_SIZE = 500  # Google coerces larger requests down to each API's own maximum
 def to_json(message: Any) -> dict[str, Any]:
     """A proto-plus message -> the API's own JSON shape (camelCase, enum names)."""
     return json_format.MessageToDict(type(message).pb(message))
+
+
+class Pages:
+    """The paging state of one list, which must end.
+
+    A page token seen before means the list would never end (a caching proxy that
+    ignores the query string, a server bug): that fails at once. A list that keeps
+    handing out new tokens ends at the deadline all its pages share.
+    """
+
+    def __init__(self, deadline_s: float) -> None:
+        self.until = Deadline(deadline_s)
+        self.count = 0
+        self._seen: set[str] = set()
+
+    def next(self, token: str) -> str:
+        """`token` as received; raises when the list has looped or run out of time."""
+        self.count += 1
+        if token in self._seen:
+            raise BadResponse(
+                guard.last_url(),
+                None,
+                f"the API returned page token {short(token, 40)!r} a second time, so the "
+                f"list would never end (after {self.count} pages); a caching proxy in "
+                "between?",
+                retryable=False,
+            )
+        if token and self.until.left() <= 0:
+            raise BadResponse(
+                guard.last_url(),
+                None,
+                f"the list did not end within {self.until.seconds:g} s (--retry-deadline; "
+                f"{self.count} pages read)",
+                retryable=False,
+                word="DEADLINE_EXCEEDED",
+            )
+        if token:
+            self._seen.add(token)
+        return token
 
 
 @dataclass
@@ -28,8 +69,31 @@ class ScanContext:
     on_retry: Callable[[BaseException], None] | None = None
     requests_made: dict[str, int] = field(default_factory=dict)
 
-    def call(self, api: str, region: str | None, fn: Callable[[], Any]) -> Any:
-        return call_with_retry(fn, self.budgets.get(api, region), self.policy, self.on_retry)
+    def call(
+        self,
+        api: str,
+        region: str | None,
+        fn: Callable[[], Any],
+        expect: Check | None = None,
+        until: Deadline | None = None,
+        echo: bool = True,
+    ) -> Any:
+        """One budgeted, retried request; `expect` checks the shape of its 2xx answer,
+        `until` is a deadline shared with other requests, `echo=False` keeps the answer
+        out of error messages."""
+        return call_with_retry(
+            fn,
+            self.budgets.get(api, region),
+            self.policy,
+            self.on_retry,
+            until=until,
+            expect=expect,
+            echo=echo,
+        )
+
+    def pages(self) -> Pages:
+        """Paging state for a new list: all its pages share one deadline."""
+        return Pages(self.policy.deadline_s)
 
     def paged(
         self,
@@ -37,17 +101,22 @@ class ScanContext:
         region: str | None,
         list_page: Callable[[str], Any],
         items_field: str,
+        expect: Check,
     ) -> list[dict[str, Any]]:
         """Follow nextPageToken; each page is one budgeted, retried request.
 
         `list_page(token)` calls a client's list method for one page; the pager's first
         page is already fetched, so `next(iter(pager.pages))` sends nothing more.
+        `expect` checks each page's JSON before the client reads it.
         """
         items: list[dict[str, Any]] = []
+        pages = self.pages()
         token = ""
         while True:
-            page = self.call(api, region, lambda t=token: next(iter(list_page(t).pages)))
+            page = self.call(
+                api, region, lambda t=token: next(iter(list_page(t).pages)), expect, pages.until
+            )
             items.extend(to_json(m) for m in getattr(page, items_field))
-            token = page.next_page_token
+            token = pages.next(page.next_page_token)
             if not token:
                 return items

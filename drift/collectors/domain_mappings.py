@@ -12,6 +12,7 @@ from typing import Any
 
 from google.api_core import exceptions as gexc
 
+from drift.collectors.answers import domain_mapping_list
 from drift.collectors.context import PAGE_SIZE, ScanContext
 
 
@@ -27,12 +28,13 @@ def list_url(endpoint: str | None, project: str, region: str) -> str:
 def get_json(session: Any, url: str, params: dict[str, Any], timeout: float) -> dict[str, Any]:
     """One GET; a non-2xx answer raises the same google.api_core exception a GAPIC client
     would (Forbidden, TooManyRequests, ServiceUnavailable, ...), so the shared retry and
-    describe_error treat it like every other API."""
+    describe_error treat it like every other API. The session's guard (collectors/guard.py)
+    has already checked a 2xx body is a DomainMappingList-shaped JSON object."""
     resp = session.get(url, params=params, timeout=timeout)
     if not 200 <= resp.status_code < 300:
         raise gexc.from_http_response(resp)
-    body = resp.json() if resp.content else {}
-    return body if isinstance(body, dict) else {}
+    body: dict[str, Any] = resp.json()
+    return body
 
 
 def list_raw(ctx: ScanContext, project: str, region: str | None) -> list[dict[str, Any]]:
@@ -42,13 +44,20 @@ def list_raw(ctx: ScanContext, project: str, region: str | None) -> list[dict[st
     url = list_url(ctx.clients.endpoint, project, region)
     timeout = ctx.policy.attempt_timeout_s
     items: list[dict[str, Any]] = []
+    pages = ctx.pages()
     token = ""
     while True:
         params: dict[str, Any] = {"limit": PAGE_SIZE}
         if token:
             params["continue"] = token
-        page = ctx.call("run", region, lambda p=params: get_json(session, url, p, timeout))
-        items.extend(i for i in page.get("items") or [] if isinstance(i, dict))
-        token = (page.get("metadata") or {}).get("continue") or ""
+        page = ctx.call(
+            "run",
+            region,
+            lambda p=params: get_json(session, url, p, timeout),
+            domain_mapping_list,
+            pages.until,
+        )
+        items.extend(page.get("items") or [])
+        token = pages.next((page.get("metadata") or {}).get("continue") or "")
         if not token:
             return items

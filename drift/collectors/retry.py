@@ -1,7 +1,10 @@
 """Retries the clients' defaults miss: 429, 5xx, timeouts and compute's 403 rateLimitExceeded.
 
 Exponential backoff with full jitter under an overall deadline; every attempt spends a
-token of the API's rate budget, so retries cannot break the quota either.
+token of the API's rate budget, so retries cannot break the quota either. The deadline
+bounds the whole request, the answer in flight included: each attempt runs under
+drift.collectors.guard with a total limit (never past the deadline, never less than
+MIN_ATTEMPT_S), so a stalled or dripping answer cannot outlive it.
 """
 
 from __future__ import annotations
@@ -14,10 +17,17 @@ from typing import TypeVar
 
 import requests
 from google.api_core import exceptions as gexc
+from google.protobuf import json_format
 
+from drift.collectors import guard
+from drift.collectors.answers import BadResponse, api_name, short
 from drift.collectors.budget import RateBudget
 
 T = TypeVar("T")
+
+# An attempt always gets at least this long, even when the deadline is (nearly) used up:
+# `--retry-deadline 0` means "no retries", not "no time to answer".
+MIN_ATTEMPT_S = 1.0
 
 RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
 STATUS_NAMES = {
@@ -44,6 +54,25 @@ class RetryPolicy:
     attempt_timeout_s: float = 30.0
 
 
+class Deadline:
+    """A point in time that time spent waiting for the rate budget pushes back.
+
+    Waiting for quota is not the server being slow: a big scan queued behind the budget
+    must not time out before its request is even sent.
+    """
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self.seconds = seconds
+        self.end = clock() + seconds
+
+    def extend(self, seconds: float) -> None:
+        self.end += seconds
+
+    def left(self) -> float:
+        return self.end - self._clock()
+
+
 def _reasons(err: gexc.GoogleAPICallError) -> set[str]:
     found = {err.reason} if getattr(err, "reason", None) else set()
     for item in getattr(err, "errors", None) or []:
@@ -53,6 +82,8 @@ def _reasons(err: gexc.GoogleAPICallError) -> set[str]:
 
 
 def is_retryable(err: BaseException) -> bool:
+    if isinstance(err, BadResponse):
+        return err.retryable
     if isinstance(err, gexc.TooManyRequests | gexc.DeadlineExceeded | gexc.RetryError):
         return True
     if isinstance(err, gexc.GoogleAPICallError):
@@ -65,8 +96,18 @@ def is_retryable(err: BaseException) -> bool:
     return isinstance(err, requests.exceptions.Timeout | requests.exceptions.ConnectionError)
 
 
-def describe_error(err: BaseException) -> str:
-    """'PERMISSION_DENIED: ...' from a client exception, keeping Google's status string."""
+def describe_error(err: BaseException, api: str | None = None) -> str:
+    """One sentence: Google's status string, the API, what went wrong (server text cut short).
+
+    e.g. "PERMISSION_DENIED: Serverless VPC Access API: GET .../connectors: Permission
+    'vpcaccess.connectors.list' denied ..." or "UNAVAILABLE: Compute Engine API: GET
+    .../healthChecks answered 200 with an empty body; a proxy in between?".
+    """
+    who = f"{api_name(api)}: " if api else ""
+    if isinstance(err, BadResponse):
+        return f"{err.word}: {who}{err.sentence()}"
+    if isinstance(err, guard.AttemptTimeout):
+        return f"DEADLINE_EXCEEDED: {who}{err}"
     if isinstance(err, gexc.GoogleAPICallError):
         status = None
         response = getattr(err, "response", None)
@@ -76,11 +117,37 @@ def describe_error(err: BaseException) -> str:
             except Exception:  # noqa: BLE001 - a non-JSON body just has no status string
                 status = None
         code = err.code if isinstance(err.code, int) else None
+        status = status if isinstance(status, str) and status.isidentifier() else None
         status = status or STATUS_NAMES.get(code or 0, f"HTTP {code}")
-        return f"{status}: {err.message}"
+        return f"{status}: {who}{short(_without_query(str(err.message)))}"
+    if isinstance(err, requests.exceptions.Timeout):
+        return f"DEADLINE_EXCEEDED: {who}{short(str(err))}"
     if isinstance(err, requests.exceptions.RequestException):
-        return f"UNAVAILABLE: {type(err).__name__}: {err}"
-    return f"{type(err).__name__}: {err}"
+        return f"UNAVAILABLE: {who}{type(err).__name__}: {short(str(err))}"
+    if isinstance(err, ValueError) and str(err).startswith("Invalid request"):
+        # GAPIC refuses a request that does not fit the method's URL template.
+        return (
+            f"INVALID_ARGUMENT: {who}the client could not build the request from the "
+            f"project and region given ({short(str(err), 120)})"
+        )
+    return f"INTERNAL: {who}{type(err).__name__}: {short(str(err))}"
+
+
+def _without_query(message: str) -> str:
+    """GAPIC messages start "GET <url>?<query>: ..."; the query (page tokens) is noise."""
+    head, sep, rest = message.partition(": ")
+    if sep and head.startswith(("GET ", "POST ")) and "?" in head:
+        return head.split("?", 1)[0] + sep + rest
+    return message
+
+
+def _as_bad_response(err: Exception, att: guard.Attempt) -> Exception:
+    """The client library's JSON error on a body the guard let through, as a sentence."""
+    if isinstance(err, json_format.ParseError):
+        why = f" ({short(str(err), 120)})" if att.echo else ""
+        problem = f"JSON the client library could not read{why}"
+        return BadResponse(att.url or "(unknown URL)", 200, problem)
+    return err
 
 
 def call_with_retry(
@@ -89,19 +156,36 @@ def call_with_retry(
     policy: RetryPolicy,
     on_retry: Callable[[BaseException], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    *,
+    until: Deadline | None = None,
+    expect: guard.Check | None = None,
+    echo: bool = True,
 ) -> T:
-    """Call `fn` until it succeeds, a non-retryable error occurs, or the deadline passes."""
-    start = time.monotonic()
+    """Call `fn` until it succeeds, a non-retryable error occurs, or the deadline passes.
+
+    `until`: a deadline shared with other requests (a list's pages); by default one of
+    `policy.deadline_s` for this request. `expect`: the shape check for a 2xx answer;
+    `echo=False`: messages never quote the answer (it may carry a secret payload).
+    """
+    deadline = until or Deadline(policy.deadline_s)
     backoff = policy.initial_s
     while True:
-        budget.acquire()
+        deadline.extend(budget.acquire())
+        limit = min(policy.attempt_timeout_s, max(deadline.left(), MIN_ATTEMPT_S))
         try:
-            return fn()
+            with guard.attempt(limit, expect, echo) as att:
+                try:
+                    return fn()
+                except Exception as err:  # noqa: BLE001 - re-raised, as a sentence if needed
+                    bad = _as_bad_response(err, att)
+                    if bad is err:
+                        raise
+                    raise bad from err
         except Exception as err:  # noqa: BLE001 - classified right below, re-raised if final
             if not is_retryable(err):
                 raise
             delay = random.uniform(0, backoff)
-            if time.monotonic() - start + delay > policy.deadline_s:
+            if delay > deadline.left():
                 raise
             if on_retry:
                 on_retry(err)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 from drift.collectors.budget import Budgets
@@ -73,9 +74,8 @@ def collect(
             try:
                 out[sid] = fut.result()
             except Exception as err:  # noqa: BLE001 - becomes a not_checked value
-                failed.append(
-                    NotChecked("secrets", None, f"{what} of {sid}: {describe_error(err)}")
-                )
+                why = describe_error(err, "secretmanager")
+                failed.append(NotChecked("secrets", None, f"{what} of {sid}: {why}"))
             tick(f"{what} of {sid}")
         return out
 
@@ -88,7 +88,7 @@ def collect(
             try:
                 raw[kind].extend((region, item) for item in fut.result())
             except Exception as err:  # noqa: BLE001 - becomes a not_checked value, never "empty"
-                failed.append(NotChecked(kind, region, describe_error(err)))
+                failed.append(NotChecked(kind, region, describe_error(err, KINDS[kind].api)))
             tick(f"{kind} {region or 'global'}")
 
         for _, item in raw.get("secrets", []):
@@ -120,22 +120,20 @@ def collect(
         resources.append(to_resource("secrets", item, ids, versions.get(sid)))
         if sid in digests:  # None: no enabled version, so nothing to compare with
             resources[-1].fields["sha256"] = digests[sid]
-    failed_kinds = {(n.kind, n.region) for n in failed}
-    # Drop partial data of a failed kind: the engine must not see half a list as the truth.
-    resources = [
-        r
-        for r in resources
-        if (r.kind, r.region) not in failed_kinds and (r.kind, None) not in failed_kinds
-    ]
-    return Snapshot(
+    snapshot = Snapshot(
         project=project,
         project_number=project_number,
         kinds=tuple(kinds),
-        resources=tuple(sorted(resources, key=_key)),
+        resources=(),
         not_checked=tuple(failed),
         source_type="live",
         source_detail=settings.endpoint or "Google Cloud APIs (Application Default Credentials)",
     )
+    # Drop partial data of a failed scope: the engine must not see half a list as the
+    # truth. Snapshot.checked() says what each failure covers (a region's Compute list
+    # failing leaves the global list of that kind, and the reverse).
+    kept = [r for r in resources if snapshot.checked(r.kind, r.region)]
+    return replace(snapshot, resources=tuple(sorted(kept, key=_key)))
 
 
 def _key(r: Resource) -> tuple[str, str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from drift.collectors.answers import access_answer, gapic_list
 from drift.collectors.context import PAGE_SIZE, ScanContext
 
 
@@ -20,6 +21,7 @@ def list_raw(ctx: ScanContext, project: str, region: str | None) -> list[dict[st
             timeout=timeout,
         ),
         "secrets",
+        gapic_list("secrets", ("totalSize",)),
     )
 
 
@@ -36,6 +38,7 @@ def list_versions(ctx: ScanContext, secret_name: str) -> list[dict[str, Any]]:
             timeout=timeout,
         ),
         "versions",
+        gapic_list("versions", ("totalSize",)),
     )
 
 
@@ -65,4 +68,6 @@ def payload_digest(ctx: ScanContext, version_name: str) -> str:
         del response
         return digest
 
-    return ctx.call("secretmanager", None, fetch)
+    # access_answer rejects a payload that is not strict base64 or fails its checksum
+    # before the client decodes it (protobuf's JSON parser is lenient about base64).
+    return ctx.call("secretmanager", None, fetch, access_answer, echo=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drift.collectors.answers import gapic_list
 from drift.collectors.context import PAGE_SIZE, ScanContext
 
 
@@ -20,4 +21,5 @@ def list_raw(ctx: ScanContext, project: str, region: str | None) -> list[dict[st
             timeout=timeout,
         ),
         "services",
+        gapic_list("services"),
     )
