@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -184,3 +185,20 @@ def test_help_lists_the_commands():
     r = run(["--help"])
     for command in ("diff", "snapshot", "validate", "emulator"):
         assert command in r.stdout
+
+
+def test_demo_never_prints_a_full_secret_digest():
+    """--read-secret-digests: the bypass key's live digest shows as sha256:1a2b3c4d...
+    in every format, never whole (an image's @sha256: digest is configuration)."""
+    full = re.compile(r"(?<!@)sha256:[0-9a-f]{64}")
+    for fmt in ("json", "table"):
+        r = run(["diff", "--project", "netra-staging", "--expected", str(ROOT / "expected"),
+                 "--emulator", "--read-secret-digests", "--format", fmt])  # fmt: skip
+        assert r.exit_code == 2
+        assert "sha256:" in r.stdout and not full.search(r.stdout + r.stderr)
+    report = json.loads(
+        run(["diff", "--project", "netra-staging", "--expected", str(ROOT / "expected"),
+             "--emulator", "--read-secret-digests", "--format", "json"]).stdout  # fmt: skip
+    )
+    (digest,) = [f for f in report["findings"] if f["path"].endswith("/sha256")]
+    assert re.fullmatch(r"sha256:[0-9a-f]{8}\.\.\.", digest["actual"])

@@ -13,6 +13,7 @@ from drift.engine.compare import RawFinding, compare, finding_from_raw
 from drift.engine.lint import SEVERITY as LINT_SEVERITY
 from drift.engine.lint import LintFinding, lint_findings
 from drift.engine.redact import is_mask
+from drift.engine.values import SCOPED_SET_FIELDS, ambiguous_names
 from drift.model import Finding, IgnoredFinding, Snapshot
 
 KIND_NOUN = {
@@ -76,7 +77,18 @@ def message(raw: RawFinding, expected: Any, actual: Any) -> str:
         if actual is None:
             return f"{subject}: {label} must be absent but is set live."
         return f"{subject}: {label} is set live to {_show(actual)} but is not declared."
-    return f"{subject}: {label} is {_show(actual)} live, declared {_show(expected)}."
+    text = f"{subject}: {label} is {_show(actual)} live, declared {_show(expected)}."
+    if field in SCOPED_SET_FIELDS:
+        for name in ambiguous_names(expected, actual):
+            text += (
+                f" {name} names several live groups ({', '.join(_same_name(name, actual))}): "
+                "declare each as LOCATION/NAME."
+            )
+    return text
+
+
+def _same_name(name: str, live: list[Any]) -> list[str]:
+    return sorted(str(v) for v in live if str(v).rsplit("/", 1)[-1] == name)
 
 
 def _label(field: str | None) -> str:

@@ -52,6 +52,8 @@ _IMAGE_REF = re.compile(
     r"^[a-z0-9.-]+(?::\d+)?(?:/[a-z0-9._-]+)+(?::[A-Za-z0-9._-]{1,128})?"
     r"(?:@sha256:[0-9a-f]{64})?$"
 )
+# A Cloud SQL instance connection name: [domain:]project:region:instance.
+_SQL_CONNECTION = re.compile(r"^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,29}:[a-z]+-[a-z]+\d+:[a-z0-9-]+$")
 _PREFIXED_DIGEST = re.compile(r"^(?:sha256|sha512|sha1|md5):[0-9a-f]{32,128}$")
 
 
@@ -75,7 +77,8 @@ def _is_plain_url(value: str) -> bool:
 
 
 def looks_like_configuration(value: str) -> bool:
-    """Resource names, paths, URLs without userinfo, image references and digests."""
+    """Resource names, paths, URLs without userinfo, image references, digests and Cloud
+    SQL connection names."""
     text = value.strip()
     if not text:
         return False
@@ -84,6 +87,7 @@ def looks_like_configuration(value: str) -> bool:
     return bool(
         _RESOURCE_NAME.match(text)
         or _PREFIXED_DIGEST.match(text)
+        or _SQL_CONNECTION.match(text)
         or _IMAGE_REF.match(text)
         or _is_plain_url(text)
         or _is_path(text)
