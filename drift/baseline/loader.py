@@ -8,7 +8,10 @@ ahead on a half-valid baseline (drift exits 1 before calling any API).
 from __future__ import annotations
 
 import difflib
+import errno
 import hashlib
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,10 +33,17 @@ from drift.baseline.yaml_lines import (
     Problem,
     key_line,
     load_yaml,
+    no_gc,
     plain,
 )
 
 PROJECT_FILE = "project.yaml"
+SUFFIXES = (".yaml", ".yml")
+# A baseline file larger than this is refused before it is parsed: real ones are a few
+# KB, and parsing costs ~1 s and ~150 MB of memory per 5 MiB. The total keeps a folder of
+# many large files from doing the same.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_PROJECT_BYTES = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -75,8 +85,25 @@ class Baseline:
         return None
 
 
+def _broken_link(path: Path) -> str | None:
+    """Why a symlink cannot be followed (dangling, loop), or None when it can / is no link."""
+    if not path.is_symlink():
+        return None
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return _cannot_read(path, exc)
+    return None
+
+
 def _missing_folder(expected_dir: Path, project: str) -> BaselineError:
     where = (expected_dir / project).as_posix()
+    broken = _broken_link(expected_dir / project)
+    if broken is not None:
+        return BaselineError([Problem(where, None, None, broken)])
+    if os.path.lexists(where):
+        msg = "is not a folder; a project's baseline is a folder holding project.yaml"
+        return BaselineError([Problem(where, None, None, msg)])
     if not expected_dir.is_dir():
         msg = (
             f"the baseline folder {expected_dir.as_posix()} does not exist; create "
@@ -99,28 +126,109 @@ def _missing_folder(expected_dir: Path, project: str) -> BaselineError:
 
 
 def _files(folder: Path) -> list[Path]:
-    return sorted(
-        (p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml")),
-        key=lambda p: p.name,
-    )
+    """Every entry named *.yaml / *.yml, whatever it is: one that cannot be read is an
+    error later, never skipped (a moved shared file must not silently declare nothing)."""
+    return sorted((p for p in folder.iterdir() if p.suffix in SUFFIXES), key=lambda p: p.name)
+
+
+def _misnamed(folder: Path) -> list[Problem]:
+    """Files drift would skip only because of the case of their suffix (`services.YAML`)."""
+    return [
+        Problem(
+            p.as_posix(),
+            None,
+            None,
+            f"drift reads only *.yaml and *.yml files (lower case); rename it to "
+            f"{p.stem}{p.suffix.lower()}",
+        )
+        for p in sorted(folder.iterdir())
+        if p.suffix.lower() in SUFFIXES and p.suffix not in SUFFIXES
+    ]
+
+
+_FILE_TYPES = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MiB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+def _cannot_read(path: Path, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "cannot read (symlink loop)"
+    if exc.errno == errno.ENOENT and path.is_symlink():
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        return f"cannot read (dangling symlink -> {target})"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "cannot read (permission denied)"
+    return f"cannot read ({exc.strerror or exc})"
+
+
+def read_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | str:
+    """The bytes of a baseline file, or a sentence saying why it cannot be used.
+
+    Only a regular file (or a symlink to one) is read, and only up to `limit` bytes, so a
+    directory, a FIFO (which would block), a device (/dev/zero never ends) or a huge
+    file is an error at once rather than a hang or a skip.
+    """
+    try:
+        # stat before open: opening a FIFO or a device can block or have side effects.
+        st = os.stat(path)
+        for is_type, what in _FILE_TYPES:
+            if is_type(st.st_mode):
+                via = f" (via symlink -> {os.readlink(path)})" if path.is_symlink() else ""
+                return f"is {what}{via}; baseline files must be regular files"
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())  # the file we opened, should it have been swapped
+            if not stat.S_ISREG(st.st_mode):
+                return "is not a regular file; baseline files must be regular files"
+            data = fh.read(limit + 1) if st.st_size <= limit else b""
+            size = max(st.st_size, len(data))
+    except OSError as exc:
+        return _cannot_read(path, exc)
+    if size > limit:
+        return (
+            f"is {_size(size)}; baseline files larger than {_size(limit)} are refused "
+            "(split it into several files)"
+        )
+    return data
 
 
 def _digest(files: list[Path], contents: dict[str, bytes]) -> str:
     h = hashlib.sha256()
     for p in files:
-        h.update(p.name.encode() + b"\0" + contents[p.name])
+        h.update(os.fsencode(p.name) + b"\0" + contents[p.name])
     return h.hexdigest()
 
 
 def load_baseline(expected_dir: Path, project: str) -> Baseline:
     """Read and validate `expected_dir/project/`; raise BaselineError listing every problem."""
-    expected_dir = Path(expected_dir)
+    # Checking builds many small objects next to large parsed trees (see no_gc).
+    with no_gc():
+        return _load(Path(expected_dir), project)
+
+
+def _load(expected_dir: Path, project: str) -> Baseline:
     folder = expected_dir / project
-    if not folder.is_dir():
-        raise _missing_folder(expected_dir, project)
-    files = _files(folder)
+    try:
+        if not folder.is_dir():
+            raise _missing_folder(expected_dir, project)
+        files = _files(folder)
+        problems: list[Problem] = _misnamed(folder)
+    except OSError as exc:
+        where = folder.as_posix()
+        raise BaselineError([Problem(where, None, None, _cannot_read(folder, exc))]) from None
     names = [p.name for p in files]
-    problems: list[Problem] = []
 
     def display(name: str) -> str:
         return (folder / name).as_posix()
@@ -132,12 +240,29 @@ def load_baseline(expected_dir: Path, project: str) -> Baseline:
             else f"create it with `project: {project}` and `regions: [...]`"
         )
         raise BaselineError(
-            [Problem(display(PROJECT_FILE), None, None, f"missing {PROJECT_FILE}; {hint}")]
+            problems
+            + [Problem(display(PROJECT_FILE), None, None, f"missing {PROJECT_FILE}; {hint}")]
         )
 
-    contents = {p.name: p.read_bytes() for p in files}
+    contents: dict[str, bytes] = {}
+    total = 0
+    for p in files:
+        data = read_file(p)
+        if isinstance(data, str):
+            problems.append(Problem(display(p.name), None, None, data))
+            continue
+        contents[p.name] = data
+        total += len(data)
+        if total > MAX_PROJECT_BYTES:
+            message = (
+                f"the baseline files of this project hold more than {_size(MAX_PROJECT_BYTES)} "
+                f"together (reached at {p.name}); drift refuses baselines this large"
+            )
+            raise BaselineError(problems + [Problem(folder.as_posix(), None, None, message)])
     trees: dict[str, Any] = {}
     for name in names:
+        if name not in contents:
+            continue
         try:
             text = contents[name].decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -367,9 +492,25 @@ def validate_dir(expected_dir: Path) -> list[str]:
         )
     problems: list[Problem] = []
     projects: list[str] = []
-    for sub in sorted(p for p in expected_dir.iterdir() if p.is_dir()):
-        has_yaml = bool(_files(sub))
-        if not (sub / PROJECT_FILE).is_file():
+    try:
+        entries = sorted(expected_dir.iterdir())
+    except OSError as exc:
+        where = expected_dir.as_posix()
+        raise BaselineError([Problem(where, None, None, _cannot_read(expected_dir, exc))]) from None
+    for sub in entries:
+        broken = _broken_link(sub)
+        if broken is not None:  # a project folder linked from elsewhere that moved
+            problems.append(Problem(sub.as_posix(), None, None, broken))
+            continue
+        if not sub.is_dir():
+            continue
+        try:
+            has_yaml = bool(_files(sub))
+        except OSError as exc:
+            problems.append(Problem(sub.as_posix(), None, None, _cannot_read(sub, exc)))
+            continue
+        # lexists: a project.yaml that is there but unreadable is reported by the loader.
+        if not os.path.lexists(sub / PROJECT_FILE):
             if has_yaml:
                 problems.append(
                     Problem(

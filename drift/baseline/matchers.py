@@ -10,10 +10,13 @@ because a typo that silently became "expect this mapping" would hide drift.
 from __future__ import annotations
 
 import difflib
-import re
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+
+import re2
 
 # The keys a user writes. `version` only appears next to `secret`.
 MATCHER_NAMES = ("matches", "one_of", "min", "max", "present", "absent", "secret")
@@ -31,6 +34,43 @@ def is_matcher(value: Any) -> bool:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_finite(value: Any) -> bool:
+    return _is_number(value) and (not isinstance(value, float) or math.isfinite(value))
+
+
+# `matches` patterns run on RE2, whose matching time is linear in the text whatever the
+# pattern: a user's `(a+)+$` against a long live value cannot hang a scan, as it does
+# with Python's backtracking `re`. The price is RE2's dialect (no look-around, no
+# back-references), checked when the baseline is loaded. log_errors off: RE2 would
+# otherwise print its own complaint about a bad pattern to stderr.
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+
+
+@lru_cache(maxsize=512)
+def compile_regex(pattern: str) -> Any:
+    """Compile a `matches` pattern for RE2; raise ValueError with a sentence saying why not."""
+    try:
+        return re2.compile(pattern, options=_RE2_OPTIONS)
+    except re2.error as exc:
+        raw = exc.args[0] if exc.args else ""
+        reason = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    except UnicodeError:
+        reason = "it holds a character that is not valid Unicode"
+    raise ValueError(
+        f"matches: invalid regular expression {pattern!r}: {reason} (drift matches with "
+        "RE2 syntax, which has no look-around or back-references; see docs/baseline.md)"
+    )
+
+
+def _fullmatch(pattern: str, text: str) -> bool:
+    regex = compile_regex(pattern)
+    try:
+        return regex.fullmatch(text) is not None
+    except UnicodeError:  # a lone surrogate cannot be UTF-8 encoded for RE2
+        return regex.fullmatch(text.encode("utf-8", "replace").decode("utf-8")) is not None
 
 
 @dataclass(frozen=True)
@@ -52,7 +92,7 @@ class Matcher:
         if self.op == "present":
             return True
         if self.op == "matches":
-            return actual is not None and re.fullmatch(self.arg, str(actual)) is not None
+            return actual is not None and _fullmatch(self.arg, str(actual))
         if self.op == "one_of":
             return any(actual == normalize(option) for option in self.arg)
         if self.op == "range":
@@ -127,10 +167,7 @@ def parse_matcher(value: dict) -> Matcher:
     if op == "matches":
         if not isinstance(arg, str):
             raise ValueError("matches needs a regular expression string")
-        try:
-            re.compile(arg)
-        except re.error as exc:
-            raise ValueError(f"matches: invalid regular expression {arg!r}: {exc}") from None
+        compile_regex(arg)
         return Matcher("matches", arg, declared)
     if op == "one_of":
         if not isinstance(arg, list) or not arg:
@@ -138,6 +175,8 @@ def parse_matcher(value: dict) -> Matcher:
         for option in arg:
             if isinstance(option, Mapping | list):
                 raise ValueError("one_of options must be plain values, not mappings or lists")
+            if _is_number(option) and not _is_finite(option):
+                raise ValueError(f"one_of options must be finite numbers, got {option}")
         return Matcher("one_of", tuple(arg), declared)
     # present / absent
     if arg is not True:
@@ -151,6 +190,8 @@ def _range(declared: dict) -> Matcher:
     for name, bound in (("min", low), ("max", high)):
         if name in declared and not _is_number(bound):
             raise ValueError(f"{name} needs a number, got {bound!r}")
+        if name in declared and not _is_finite(bound):
+            raise ValueError(f"{name} needs a finite number, got {bound}")
     if low is not None and high is not None and low > high:
         raise ValueError(f"min ({low}) is greater than max ({high}); swap them")
     return Matcher("range", (low, high), declared)

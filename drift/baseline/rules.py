@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from drift.baseline.schema import KIND_FIELDS, suggest
-from drift.baseline.yaml_lines import LList, LMap, Problem, key_line
+from drift.baseline.yaml_lines import LList, LMap, Problem, Unreadable, key_line, quote
 
 SEVERITY_VALUES = ("critical", "warning", "info")
 UNMANAGED_VALUES = ("report", "ignore", "fail")
@@ -53,14 +53,18 @@ def path_matches(glob: str, path: str) -> bool:
 
 
 def _match(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
-    if not pattern:
-        return not parts
-    head, rest = pattern[0], pattern[1:]
-    if head == "**":
-        return any(_match(rest, parts[i:]) for i in range(len(parts) + 1))
-    if not parts:
-        return False
-    return fnmatch.fnmatchcase(parts[0], head) and _match(rest, parts[1:])
+    # One pass over the pattern keeping the set of path positions reachable so far:
+    # O(len(pattern) * len(parts)) whatever the glob, where trying every split for each
+    # `**` took exponential time (a glob of thirty `**` segments ran for minutes).
+    reach = {0}
+    for head in pattern:
+        if head == "**":
+            reach = set(range(min(reach), len(parts) + 1))
+        else:
+            reach = {i + 1 for i in reach if i < len(parts) and fnmatch.fnmatchcase(parts[i], head)}
+        if not reach:
+            return False
+    return len(parts) in reach
 
 
 @dataclass(frozen=True)
@@ -395,6 +399,8 @@ def _parse_until(item: Mapping, line: int | None, fld: str, bad: Any) -> Any:
         return None
     raw = item["until"]
     uline = key_line(item, "until") or line
+    if isinstance(raw, Unreadable):
+        return False  # an impossible date, already reported where the YAML was read
     if isinstance(raw, datetime.datetime):
         return raw.date()
     if isinstance(raw, datetime.date):
@@ -403,6 +409,7 @@ def _parse_until(item: Mapping, line: int | None, fld: str, bad: Any) -> Any:
         try:
             return datetime.date.fromisoformat(raw)
         except ValueError:
-            pass
-    bad(uline, f"{fld}.until", f"expected a date YYYY-MM-DD, got {raw!r}")
+            bad(uline, f"{fld}.until", f"expected a date YYYY-MM-DD, got {raw!r} (no such date)")
+            return False
+    bad(uline, f"{fld}.until", f"expected a date YYYY-MM-DD, got {quote(raw)}")
     return False

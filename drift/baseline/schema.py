@@ -11,14 +11,16 @@ written as YAML numbers become strings, because live they always are strings.
 
 from __future__ import annotations
 
+import datetime
 import difflib
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from drift.baseline.matchers import is_matcher, parse_matcher
-from drift.baseline.yaml_lines import key_line
+from drift.baseline.yaml_lines import key_line, quote
 
 # (path below the field, "" for the field itself; line; message)
 Issue = tuple[str, int | None, str]
@@ -219,7 +221,11 @@ def _got(value: Any) -> str:
         return "got a mapping"
     if isinstance(value, list):
         return "got a list"
-    return f"got {value!r}"
+    if isinstance(value, datetime.date):
+        return f"got the date {value.isoformat()} (quote it if it is text)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"got {value}"
+    return f"got {quote(value)}"
 
 
 def _wrong(spec: FieldSpec, value: Any, line: int | None) -> list[Issue]:
@@ -278,8 +284,19 @@ def _check_int(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list
     return value, []
 
 
+# `.inf` and `.nan` are YAML floats, but no live value is one, and a report holding them
+# is not JSON (RFC 8259 has no Infinity or NaN).
+_FINITE_WORDS = {
+    "number": "a finite number of CPUs",
+    "memory": "a finite memory size",
+    "duration": "a finite duration",
+}
+
+
 def _check_pattern(pattern: re.Pattern[str], allow_number: bool) -> Any:
     def check(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
+        if allow_number and isinstance(value, float) and not math.isfinite(value):
+            return value, [("", line, f"expected {_FINITE_WORDS[spec.type]}, {_got(value)}")]
         if allow_number and _is_num(value) and value >= 0:
             return value, []
         if isinstance(value, str) and pattern.match(value):

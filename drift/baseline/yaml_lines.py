@@ -1,11 +1,24 @@
-"""Safe YAML loading that remembers where every key was written.
+"""Safe YAML loading that remembers where every key was written, within fixed bounds.
 
 Baseline errors must name `file:line`, and a baseline with a duplicate key must be
 rejected rather than silently keeping the last value (PyYAML's default). So instead of
-`yaml.safe_load` we compose the node graph with a SafeLoader subclass and build our own
-structure from it: `LMap` / `LList` are plain dict / list subclasses that also carry the
-line of each key / item. Scalars are constructed by SafeLoader itself, so tags, ints,
-bools, nulls and dates resolve exactly as with `yaml.safe_load`.
+`yaml.safe_load` we compose the node graph with a safe loader (libyaml's when present,
+which is ~20x faster) and build our own structure from it: `LMap` / `LList` are plain
+dict / list subclasses that also carry the line of each key / item. Scalars are
+constructed by PyYAML's SafeConstructor, so tags, ints, bools, nulls and dates resolve
+exactly as with `yaml.safe_load`.
+
+Nothing a file holds may crash, hang or exhaust memory here; every such input becomes
+a located `Problem` instead:
+
+- characters YAML forbids (NUL, ESC, DEL, other controls) are found before parsing;
+- nesting deeper than `MAX_DEPTH` is refused (libyaml stops at 1000 on its own);
+- aliases (`*name`) may be re-used, but the values they expand to are counted, and a
+  file that expands more than `MAX_ALIAS_NODES` of them ("billion laughs") is refused;
+  merge keys (`<<: *base`) are expanded here, under the same count, not by PyYAML
+  (whose `flatten_mapping` copies merged lists and grows exponentially);
+- a scalar the constructor cannot build (`2026-13-45`, `!!int abc`, a 5000-digit
+  number) is a problem at its line, never a ValueError.
 
 `Problem` and `BaselineError` live here because this is the lowest layer of the
 package: every other module reports into them.
@@ -13,10 +26,23 @@ package: every other module reports into them.
 
 from __future__ import annotations
 
+import gc
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+# Deeper than any real baseline (which needs about 6 levels), shallow enough that the
+# recursive builder stays far from Python's recursion limit.
+MAX_DEPTH = 64
+# Values an alias may stand for, summed over one file. Shared blocks of a few hundred
+# values are fine; a "billion laughs" file reaches this after a few milliseconds.
+MAX_ALIAS_NODES = 10_000
+# Longest value or field path quoted in an error; the rest is elided in the middle.
+_MAX_QUOTE = 160
 
 
 @dataclass(frozen=True)
@@ -31,8 +57,9 @@ class Problem:
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         if self.field:
-            return f"{where}: {self.field}: {self.message}"
-        return f"{where}: {self.message}"
+            where = f"{where}: {shorten(self.field)}"
+        # The message may quote a file's content; keep one line of printable text.
+        return escape_controls(f"{where}: {shorten(self.message, 4 * _MAX_QUOTE)}")
 
 
 class BaselineError(Exception):
@@ -44,6 +71,28 @@ class BaselineError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+
+# Controls, line/paragraph separators and lone surrogates (undecodable file names).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def escape_controls(text: str) -> str:
+    """Write control characters as \\xNN / \\uNNNN so an error cannot drive the terminal."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def shorten(text: str, limit: int = _MAX_QUOTE) -> str:
+    """`text`, or its head and tail around an ellipsis when longer than `limit`."""
+    if len(text) <= limit:
+        return text
+    head = limit * 2 // 3
+    return f"{text[:head]}…{text[len(text) - (limit - head - 1) :]}"
+
+
+def quote(value: Any) -> str:
+    """repr() of a value for a message, at most a line long."""
+    return shorten(repr(value))
 
 
 class LMap(dict):
@@ -70,64 +119,164 @@ class LList(list):
         self.item_lines = []
 
 
-_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+class Unreadable(str):
+    """The text of a scalar that could not be built (already reported as a problem).
+
+    It stands in for the value so the rest of the file is still checked; checks that
+    would only repeat the same complaint can recognise it.
+    """
 
 
-class _Loader(yaml.SafeLoader):
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_VALUE_TAG = "tag:yaml.org,2002:value"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_YAML_TAG_PREFIX = "tag:yaml.org,2002:"
+_DATE_ONLY = re.compile(r"^\d{4}-\d\d?-\d\d?$")
+# What YAML allows in a stream (YAML 1.1 "printable"), minus NEL, LS and PS: YAML counts
+# those as line breaks and editors do not, so every line number after them would be off.
+_FORBIDDEN = re.compile(
+    "[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+_CHAR_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x0B: "VT", 0x0C: "FF", 0x1B: "ESC"}
+_CHAR_NAMES |= {0x7F: "DEL", 0x85: "NEL", 0x2028: "LINE SEPARATOR", 0x2029: "PARAGRAPH SEPARATOR"}
+_CHAR_NAMES |= {0xFFFE: "not a character", 0xFFFF: "not a character"}
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe loading only: no python tags, no arbitrary objects."""
+
+
+class _TooManyAliases(Exception):
+    def __init__(self, line: int, path: str) -> None:
+        super().__init__(path)
+        self.line, self.path = line, path
 
 
 @dataclass
 class _Builder:
-    loader: _Loader
+    loader: Any
     file: str
     problems: list[Problem] = field(default_factory=list)
     _active: set[int] = field(default_factory=set)
+    _built: set[int] = field(default_factory=set)
+    _expanded: int = 0
+    # Where the outermost alias expansion in progress is written: (line, path).
+    _alias_start: tuple[int, str] | None = None
 
-    def build(self, node: yaml.Node, path: str) -> Any:
+    def build(self, node: yaml.Node, path: str, depth: int = 0, at: int = 0) -> Any:
+        """Build `node` (found at `path`, written at line `at` when it is an alias)."""
         if id(node) in self._active:
             self._problem(node, path, "recursive YAML alias; write the value out instead")
             return None
-        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
-            # We build collections ourselves, so refuse any tag we would otherwise ignore.
-            self._problem(node, path, f"unsupported YAML tag {node.tag!r}; remove it")
+        if depth > MAX_DEPTH:
+            self._problem(
+                node,
+                path,
+                f"nested more than {MAX_DEPTH} levels deep; a baseline needs only a few levels",
+            )
             return None
+        outermost = False
+        if id(node) in self._built:
+            # Built before: we are expanding an alias. Count it, whatever its size.
+            self._expanded += 1
+            if self._alias_start is None:
+                self._alias_start, outermost = (at or _line(node), path), True
+            if self._expanded > MAX_ALIAS_NODES:
+                raise _TooManyAliases(*self._alias_start)
+        self._built.add(id(node))
         self._active.add(id(node))
         try:
+            if isinstance(node, yaml.ScalarNode):
+                return self._scalar(node, path)
+            if node.tag not in (_MAP_TAG, _SEQ_TAG):
+                # We build collections ourselves, so refuse any tag we would otherwise ignore.
+                self._problem(node, path, f"unsupported YAML tag {_tag(node.tag)}; remove it")
+                return None
             if isinstance(node, yaml.MappingNode):
-                return self._mapping(node, path)
-            if isinstance(node, yaml.SequenceNode):
-                out = LList(_line(node))
-                for i, item in enumerate(node.value):
-                    out.append(self.build(item, f"{path}[{i}]"))
-                    out.item_lines.append(_line(item))
-                return out
-            return self.loader.construct_object(node, deep=True)
+                return self._mapping(node, path, depth)
+            out = LList(_line(node))
+            for i, item in enumerate(node.value):
+                # An alias node carries its anchor's line; where it is used, we only
+                # know the enclosing list's line.
+                item_at = at if id(item) in self._built else _line(item)
+                out.append(self.build(item, f"{path}[{i}]", depth + 1, item_at))
+                out.item_lines.append(_line(item))
+            return out
         finally:
             self._active.discard(id(node))
+            if outermost:
+                self._alias_start = None
 
-    def _mapping(self, node: yaml.MappingNode, path: str) -> LMap:
-        # Resolves `<<: *anchor` merge keys the way PyYAML does.
-        self.loader.flatten_mapping(node)
-        out = LMap(_line(node))
+    def _scalar(self, node: yaml.ScalarNode, path: str) -> Any:
+        if node.tag == _STR_TAG:
+            return node.value  # what SafeConstructor returns, without its bookkeeping
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, TypeError, LookupError, AttributeError, yaml.YAMLError) as exc:
+            self._problem(node, path, _scalar_problem(node, exc))
+            return Unreadable(node.value)
+
+    def _key(self, key_node: yaml.Node, path: str) -> Any:
+        """A mapping key's value, or Unreadable when it is not a plain scalar (reported)."""
+        if not isinstance(key_node, yaml.ScalarNode):
+            self._problem(key_node, path, "mapping keys must be plain names, not lists or mappings")
+            return Unreadable("")
+        if key_node.tag == _VALUE_TAG:  # the `=` key of YAML 1.1: a plain string to us
+            return key_node.value
+        return self._scalar(key_node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: str, depth: int) -> LMap:
+        explicit = LMap(_line(node))
+        merged: list[tuple[Any, Any, int]] = []
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self._problem(
-                    key_node, path, "mapping keys must be plain names, not lists or mappings"
-                )
+            if key_node.tag == _MERGE_TAG:
+                merged += self._merge(value_node, path, depth, _line(key_node))
                 continue
-            key = self.loader.construct_object(key_node, deep=True)
+            key = self._key(key_node, path)
+            if isinstance(key, Unreadable):
+                continue
             sub = f"{path}.{key}" if path else str(key)
-            if key in out.key_lines:
+            if key in explicit.key_lines:
                 self._problem(
                     key_node,
                     sub,
-                    f"duplicate key {key!r} (first at line {out.key_lines[key]}, again at line "
-                    f"{_line(key_node)}); keep only one",
+                    f"duplicate key {quote(key)} (first at line {explicit.key_lines[key]}, "
+                    f"again at line {_line(key_node)}); keep only one",
                 )
                 continue
-            out.key_lines[key] = _line(key_node)
-            out[key] = self.build(value_node, sub)
+            explicit.key_lines[key] = _line(key_node)
+            explicit[key] = self.build(value_node, sub, depth + 1, _line(key_node))
+        if not merged:
+            return explicit
+        # YAML merge keys: keys written in the mapping win over merged ones, and among
+        # merged mappings the first listed wins. Merged keys keep the line they came from.
+        out = LMap(explicit.line)
+        for key, value, line in merged:
+            if key not in explicit and key not in out:
+                out[key], out.key_lines[key] = value, line
+        for key, value in explicit.items():
+            out[key], out.key_lines[key] = value, explicit.key_lines[key]
+        return out
+
+    def _merge(
+        self, value_node: yaml.Node, path: str, depth: int, at: int
+    ) -> list[tuple[Any, Any, int]]:
+        sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        where = f"{path}.<<" if path else "<<"
+        out: list[tuple[Any, Any, int]] = []
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                message = "a merge key (<<) takes a mapping or a list of mappings, e.g. <<: *base"
+                self._problem(source, where, message)
+                continue
+            built = self.build(source, where, depth + 1, at)
+            if isinstance(built, LMap):
+                out += [(k, v, built.key_lines.get(k, built.line)) for k, v in built.items()]
         return out
 
     def _problem(self, node: yaml.Node, path: str, message: str) -> None:
@@ -135,7 +284,68 @@ class _Builder:
 
 
 def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
+    return int(node.start_mark.line) + 1
+
+
+def _tag(tag: str) -> str:
+    """`tag:yaml.org,2002:int` -> `!!int`, as the user wrote it."""
+    return "!!" + tag[len(_YAML_TAG_PREFIX) :] if tag.startswith(_YAML_TAG_PREFIX) else tag
+
+
+def _scalar_problem(node: yaml.ScalarNode, exc: Exception) -> str:
+    text = quote(node.value)
+    # Only ValueError and YAML's own errors say something useful; a KeyError or
+    # AttributeError from inside the constructor just means "not in that form".
+    reason = ""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem:
+        reason = exc.problem
+    elif isinstance(exc, ValueError):
+        reason = str(exc).split("\n")[0]
+        if "digits" in reason:
+            reason = "more digits than any number drift compares"
+    because = f" ({shorten(reason)})" if reason else ""
+    if node.tag == _TIMESTAMP_TAG and _DATE_ONLY.match(node.value):
+        return (
+            f"expected a date YYYY-MM-DD, got {text} (no such date{': ' + reason if reason else ''}"
+            "); an unquoted YYYY-MM-DD is read as a date: fix it, or quote it if it is text"
+        )
+    if node.tag == _TIMESTAMP_TAG:
+        return f"expected a date and time, got {text}{because}; fix it, or quote it if it is text"
+    return f"cannot read {text} as {_tag(node.tag)}{because}; fix the value or quote it"
+
+
+def _forbidden_character(text: str, file: str) -> Problem | None:
+    found = _FORBIDDEN.search(text)
+    if found is None:
+        return None
+    pos, code = found.start(), ord(found.group())
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    name = _CHAR_NAMES.get(code, "a control character")
+    more = len(_FORBIDDEN.findall(text)) - 1
+    also = f" ({more} more in this file)" if more else ""
+    return Problem(
+        file,
+        line,
+        None,
+        f"YAML error: unacceptable character #x{code:04x} ({name}) at column {column}{also}; "
+        "remove it (write it as an escape such as \\t inside double quotes if you need it)",
+    )
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector (re-entrant: restores what it found)."""
+    # Composing builds hundreds of thousands of small objects that are all alive at the
+    # end; CPython's cyclic collector re-scans them again and again (5 s instead of
+    # 0.7 s for a 5 MB file). Nothing built here holds a cycle, so pause it.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # Returned instead of a value when the text could not be parsed at all.
@@ -146,34 +356,66 @@ def load_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
     """Parse one YAML document into LMap / LList / scalars, reporting problems instead of raising.
 
     An empty document gives None. A syntax error gives UNREADABLE and a Problem at the
-    line PyYAML points at. Duplicate keys are reported but the value is still returned
-    (first occurrence kept) so the rest of the file can be checked in the same run.
+    line the parser points at. Duplicate keys, bad scalars and bad tags are reported but
+    the value is still returned (first occurrence kept) so the rest of the file can be
+    checked in the same run. Only `Problem`s come out: no YAML, value or recursion error
+    escapes, and the work is bounded (see the module docstring).
     """
-    loader = _Loader(text)
+    bad_char = _forbidden_character(text, file)
+    if bad_char is not None:
+        return UNREADABLE, [bad_char]
+    loader: Any = None
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, []
-        builder = _Builder(loader, file)
-        value = builder.build(node, "")
-        return value, builder.problems
+        with no_gc():
+            loader = _Loader(text)
+            node = loader.get_single_node()
+            if node is None:
+                return None, []
+            builder = _Builder(loader, file)
+            try:
+                value = builder.build(node, "")
+            except _TooManyAliases as exc:
+                return UNREADABLE, builder.problems + [
+                    Problem(
+                        file,
+                        exc.line,
+                        exc.path or None,
+                        f"YAML aliases in this file expand to more than {MAX_ALIAS_NODES} "
+                        "values; use aliases (*name) only for small shared blocks, "
+                        "or write the values out",
+                    )
+                ]
+            return value, builder.problems
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        what = exc.problem or "invalid YAML"
-        if exc.context:
-            started = ""
-            if exc.context_mark is not None and exc.context_mark.line + 1 != line:
-                started = f" (started at line {exc.context_mark.line + 1})"
-            what = f"{exc.context}{started}, {what}"
-        message = f"YAML syntax error: {what}; check indentation and quoting"
-        if isinstance(exc, yaml.constructor.ConstructorError):
-            message = f"unsupported YAML value: {exc.problem}; remove the tag or quote the value"
-        return UNREADABLE, [Problem(file, line, None, message)]
+        return UNREADABLE, [_syntax_problem(exc, file)]
     except yaml.YAMLError as exc:
-        return UNREADABLE, [Problem(file, None, None, f"YAML error: {exc}")]
+        return UNREADABLE, [Problem(file, None, None, f"YAML error: {shorten(str(exc))}")]
+    except RecursionError:
+        # Only reachable with the pure-Python parser (no libyaml), whose composer recurses.
+        return UNREADABLE, [
+            Problem(file, None, None, "nested too deeply; a baseline needs only a few levels")
+        ]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else None
+    what = exc.problem or "invalid YAML"
+    if exc.context:
+        started = ""
+        if exc.context_mark is not None and exc.context_mark.line + 1 != line:
+            started = f" (started at line {exc.context_mark.line + 1})"
+        what = f"{exc.context}{started}, {what}"
+    if "maximum nesting depth" in what:
+        return Problem(file, line, None, "nested too deeply; a baseline needs only a few levels")
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        message = f"unsupported YAML value: {exc.problem}; remove the tag or quote the value"
+    else:
+        message = f"YAML syntax error: {what}; check indentation and quoting"
+    return Problem(file, line, None, message)
 
 
 def plain(value: Any) -> Any:
