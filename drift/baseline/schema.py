@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drift.baseline.matchers import is_matcher, parse_matcher
-from drift.baseline.yaml_lines import key_line, quote
+from drift.baseline.yaml_lines import key_line, number_text, quote
 
 # (path below the field, "" for the field itself; line; message)
 Issue = tuple[str, int | None, str]
@@ -325,12 +325,18 @@ def _check_enum(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, lis
     return value, _wrong(spec, value, line)
 
 
-def _scalar_str(value: Any, line: int | None, what: str) -> tuple[Any, list[Issue]]:
-    """A string value inside env / labels / hosts. YAML numbers become strings."""
+def _scalar_str(
+    value: Any, line: int | None, what: str, text: str | None = None
+) -> tuple[Any, list[Issue]]:
+    """A string value inside env / labels / hosts. YAML numbers become strings.
+
+    `text` is how the number was written: `1.10`, `0755` or `.inf` stay exactly that,
+    where str() of the number YAML read would give `1.1`, `493` or `inf`.
+    """
     if isinstance(value, str):
         return value, []
     if _is_num(value):
-        return str(value), []
+        return (text if text is not None else str(value)), []
     if isinstance(value, bool):
         word = str(value).lower()
         return value, [("", line, f"{what} values are strings; quote it: '{word}'")]
@@ -350,10 +356,13 @@ def _check_map(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list
         if isinstance(item, Mapping):
             item, sub = _check_matcher(STR, item, kl)
         else:
-            item, sub = _scalar_str(item, kl, "map")
+            item, sub = _scalar_str(item, kl, "map", number_text(value, key))
         out[key] = item
         issues += [(key + (f".{p}" if p else ""), ln, m) for p, ln, m in sub]
     return out, issues
+
+
+_SECRET_HINT = " (a secret reference is {secret: NAME, version: V})"
 
 
 def _check_env(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
@@ -372,7 +381,8 @@ def _check_env(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list
                 parse_matcher(dict(item))
                 sub = []
             except ValueError as exc:
-                sub = [("", kl, f"{exc} (a secret reference is {{secret: NAME, version: V}})")]
+                hint = "" if is_matcher(item) and "secret" not in item else _SECRET_HINT
+                sub = [("", kl, f"{exc}{hint}")]
             if "min" in item or "max" in item:
                 sub.append(("", kl, "min/max do not apply to env values, which are strings"))
         elif item is None:
@@ -385,7 +395,7 @@ def _check_env(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list
                 )
             ]
         else:
-            item, sub = _scalar_str(item, kl, "env")
+            item, sub = _scalar_str(item, kl, "env", number_text(value, key))
         out[key] = item
         issues += [(key + (f".{p}" if p else ""), ln, m) for p, ln, m in sub]
     return out, issues

@@ -96,15 +96,22 @@ def quote(value: Any) -> str:
 
 
 class LMap(dict):
-    """A dict that knows its own line and the line of each of its keys."""
+    """A dict that knows its own line and the line of each of its keys.
+
+    `number_text` keeps the text of values written as plain YAML numbers (`1.10`,
+    `0755`, `.inf`), for fields whose values are strings live, where `1.1` or `493`
+    would not be what the user wrote.
+    """
 
     line: int = 0
     key_lines: dict[Any, int]
+    number_text: dict[Any, str]
 
     def __init__(self, line: int = 0) -> None:
         super().__init__()
         self.line = line
         self.key_lines = {}
+        self.number_text = {}
 
 
 class LList(list):
@@ -128,6 +135,7 @@ class Unreadable(str):
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -251,6 +259,8 @@ class _Builder:
                 continue
             explicit.key_lines[key] = _line(key_node)
             explicit[key] = self.build(value_node, sub, depth + 1, _line(key_node))
+            if value_node.tag in _NUMBER_TAGS and isinstance(value_node, yaml.ScalarNode):
+                explicit.number_text[key] = value_node.value
         if not merged:
             return explicit
         # YAML merge keys: keys written in the mapping win over merged ones, and among
@@ -261,6 +271,7 @@ class _Builder:
                 out[key], out.key_lines[key] = value, line
         for key, value in explicit.items():
             out[key], out.key_lines[key] = value, explicit.key_lines[key]
+        out.number_text = explicit.number_text
         return out
 
     def _merge(
@@ -431,6 +442,13 @@ def key_line(mapping: Any, key: Any) -> int | None:
     """Line of `key` in `mapping` when it is an LMap, else None."""
     if isinstance(mapping, LMap):
         return mapping.key_lines.get(key)
+    return None
+
+
+def number_text(mapping: Any, key: Any) -> str | None:
+    """The text a number value was written as in `mapping` (an LMap), else None."""
+    if isinstance(mapping, LMap):
+        return mapping.number_text.get(key)
     return None
 
 
