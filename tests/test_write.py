@@ -192,6 +192,19 @@ def test_case17_a_proc_fd_link_and_a_fifo_are_written_in_place(tmp_path):
     assert got == ["into the fifo\n"] and stat.S_ISFIFO(fifo.lstat().st_mode)
 
 
+def test_a_file_behind_a_descriptor_link_is_appended_to_not_replaced(tmp_path):
+    """`drift ... --output /dev/stdout >> log`: the log keeps its lines and stays one file."""
+    log = tmp_path / "log"
+    log.write_text("earlier line\n")
+    with open(log, "a") as fh:
+        link = tmp_path / "stdout"
+        link.symlink_to(f"/proc/self/fd/{fh.fileno()}")
+        inode = log.stat().st_ino
+        write_file(link, "the report\n")
+    assert log.read_text() == "earlier line\nthe report\n"
+    assert log.stat().st_ino == inode and temps(tmp_path) == []
+
+
 def test_case17_commands_through_the_cli(tmp_path):
     """The case's three commands: mode.json, latest.json -> dated file, fakedev/stdout."""
     (tmp_path / "mode.json").write_text("{}\n")
@@ -215,6 +228,14 @@ def test_case17_commands_through_the_cli(tmp_path):
     assert (tmp_path / "latest.json").is_symlink()
     assert (tmp_path / "2026-11-30.json").read_text().startswith("{")
     assert (tmp_path / "fakedev" / "stdout").is_symlink()
+    log = tmp_path / "log"
+    log.write_text("earlier line\n")
+    with open(log, "a") as out:  # stdout appended to a file: `... >> log`
+        p = subprocess.run([*base, str(tmp_path / "fakedev" / "stdout")], stdout=out,
+                           stderr=subprocess.PIPE, text=True, env=env, timeout=300)
+    assert p.returncode == 2, p.stderr
+    text = log.read_text()
+    assert text.startswith("earlier line\n{") and json.loads(text[len("earlier line\n"):])
 
 
 # -- case 18: temporary files of killed runs ----------------------------------------------

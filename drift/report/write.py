@@ -93,14 +93,15 @@ def check_target(path: Path, what: str = "the report") -> Target:
         raise OutputError(
             _sentence(what, path, "it is a directory", f"give a file name, e.g. {path}/drift.json")
         )
-    if st is not None and not stat.S_ISREG(st.st_mode):
+    real = Path(os.path.realpath(path))
+    # /dev/stdout -> /proc/self/fd/1 -> a file the shell opened (`> out`, `>> log`): the
+    # file behind the descriptor is the output, so it is written through the link, never
+    # replaced by a rename (which would drop the shell's `>>` content and its descriptor).
+    if st is not None and (
+        not stat.S_ISREG(st.st_mode) or _via_fd_link(path) or not _same_file(real, st)
+    ):
         if not os.access(path, os.W_OK):
             raise OutputError(_sentence(what, path, "permission denied", "choose another path"))
-        return Target(path, path, direct=True)
-    real = Path(os.path.realpath(path))
-    if st is not None and not _same_file(real, st):
-        # /dev/stdout -> /proc/self/fd/1 -> a file: the link's text is not a path back to
-        # it (or names a deleted file), so only writing through the link itself reaches it.
         return Target(path, path, direct=True)
     folder = real.parent
     try:
@@ -131,6 +132,20 @@ def check_target(path: Path, what: str = "the report") -> Target:
     os.unlink(tmp)
     os.close(fd)
     return Target(path, real, direct=False)
+
+
+def _via_fd_link(path: Path) -> bool:
+    """Whether `path` is, or links to, an open descriptor (/dev/fd/N, /proc/.../fd/N)."""
+    current = Path(os.path.abspath(path))
+    for _ in range(40):  # the kernel's own limit on links followed
+        text = current.as_posix()
+        if text.startswith(("/proc/", "/dev/fd/")):
+            return True
+        try:
+            current = Path(os.path.abspath(current.parent / os.readlink(current)))
+        except OSError:
+            return False  # not a link (EINVAL), or one we may not read
+    return False
 
 
 def _same_file(real: Path, st: os.stat_result) -> bool:
@@ -222,7 +237,9 @@ def _keep_attributes(fd: int, old: os.stat_result | None) -> None:
 def write_target(target: Target, text: str) -> None:
     """Write `text` (UTF-8) to a checked target; raises OSError as the system reports it."""
     if target.direct:
-        with open(target.path, "w", encoding="utf-8") as fh:
+        # Append mode: no O_TRUNC, so a descriptor opened with `>>` keeps what it holds;
+        # devices and pipes do not care.
+        with open(target.path, "a", encoding="utf-8") as fh:
             fh.write(text)
         return
     real = target.real
