@@ -50,11 +50,12 @@ def emit(text: str, target: Target | None, what: str) -> None:
         to_stdout(text)
         return
     try:
-        write_target(target, text)
-    except OSError as err:
-        warn(
-            f"drift: {describe_failure(what, target.path, err)} "
-            f"{what[0].upper()}{what[1:]} follows on stdout instead."
+        # Checked again: the path may have changed during the scan (a link repointed).
+        write_target(check_target(target.path, what), text)
+    except (OSError, OutputError) as err:
+        sentence = err if isinstance(err, OutputError) else describe_failure(
+            what, target.path, err
         )
+        warn(f"drift: {sentence} {what[0].upper()}{what[1:]} follows on stdout instead.")
         to_stdout(text)
         sys.exit(EXIT_ERROR)
