@@ -207,6 +207,19 @@ def test_declared_hosts_and_domains_compare_in_canonical_form(tmp_path) -> None:
     assert [f.path for f in ev.findings if f.type != "broken_reference"] == []
 
 
+def test_health_check_host_and_all_latest_traffic_compare_in_one_form(tmp_path) -> None:
+    files = {
+        "hc.yaml": "health_checks:\n  hc: {host: API.Example.com.}\n",
+        "s.yaml": f"services:\n  api: {{region: {R}, traffic: {{latest: 100}}}}\n",
+    }
+    baseline = load_baseline(wk.write_baseline(tmp_path, files), wk.PROJECT)
+    hc = to_resource("health_checks", {"name": "hc", "type": "HTTP",
+                                       "httpHealthCheck": {"host": "api.example.COM"}}, {"p"})
+    svc = Resource("services", "api", R, {"traffic": "latest"})
+    ev = evaluate(baseline, snap(hc, svc, kinds=("health_checks", "services")), TODAY)
+    assert ev.findings == ()
+
+
 # -- 3. effective values where Google has two levels -------------------------------------------
 
 

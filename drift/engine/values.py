@@ -23,6 +23,8 @@ _FIELD_NORMALIZERS: dict[str, Callable[[Any], Any]] = {
     "memory": units.memory,
     "cpu": units.cpu,
     "vpc_connector": units.short_name,
+    # a health check's Host header: case-insensitive, like every DNS name
+    "host": lambda v: canonical_host(v) if isinstance(v, str) else v,
     "network": units.short_name,
 }
 
@@ -65,7 +67,8 @@ def declared_value(field: str, value: Any) -> Any:
         return {host_rule_host(k): env_value(v) for k, v in value.items()}
     if field == "traffic" and isinstance(value, dict):
         # A 0 % target carries no traffic: live views leave those out too.
-        return {str(k): v for k, v in value.items() if v not in (0, "0")}
+        split = {str(k): v for k, v in value.items() if v not in (0, "0")}
+        return "latest" if split == {"latest": 100} else split
     if field == "domains" and isinstance(value, list | tuple):
         return sorted(canonical_host(v) for v in value)
     if field in DICT_FIELDS and isinstance(value, dict):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from drift.normalize import units
+from drift.normalize.hosts import canonical_host
 
 SUB_OBJECT = {
     "HTTP": "httpHealthCheck",
@@ -60,7 +61,7 @@ def normalize(raw: dict[str, Any]) -> dict[str, Any]:
         "type": kind,
         "port": port(kind, sub),
         "request_path": (sub.get("requestPath") or "/") if http else None,
-        "host": (sub.get("host") or None) if http else None,
+        "host": canonical_host(sub["host"]) if http and sub.get("host") else None,
         "check_interval_sec": _int(raw, "checkIntervalSec", DEFAULT_CHECK_INTERVAL_SEC),
         "timeout_sec": _int(raw, "timeoutSec", DEFAULT_TIMEOUT_SEC),
         "healthy_threshold": _int(raw, "healthyThreshold", DEFAULT_HEALTHY_THRESHOLD),
