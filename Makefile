@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test lint bench clean
 
 $(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
+	  echo "drift needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)." \
+	       "Run e.g. 'make clean && make PYTHON=python3.11 $(MAKECMDGOALS)'."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -14,8 +17,12 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	@echo "drift diff on the bundled netra-staging world (exit code 2 means drift was found)"
-	$(BIN)/drift diff --project netra-staging --emulator --read-secret-digests --format table; \
-	  code=$$?; echo "drift exited with $$code"; exit $$code
+	@$(BIN)/drift diff --project netra-staging --emulator --read-secret-digests --format table; \
+	  code=$$?; \
+	  if [ $$code -eq 2 ]; then \
+	    echo "drift exited with 2: drift was found, which is what the demo world is built to show."; \
+	  else echo "drift exited with $$code (0: no drift, 1: an error or something not checked)."; \
+	  exit $$code; fi
 
 test: $(STAMP)
 	$(BIN)/ruff check drift tests bench
