@@ -3,7 +3,9 @@
 `generate_world` builds a project of any size in the real Google REST JSON (the same
 format as the bundled worlds in `worlds/`), varied the way real projects are: sidecars
 listed before the serving container, CPU written as "1000m" or "1", memory as "4096Mi"
-or "4Gi", secret references by short id or full name, zero-valued fields left out.
+or "4Gi", secret references by short id or full name, by number, `latest` or version
+alias, secrets mounted as volumes, the instance cap at service level or in the revision
+template, zero-valued fields left out.
 Everything comes from one `random.Random(seed)`, so a seed always gives the same world.
 
 `write_baseline` declares that world's live values as `expected/<project>/*.yaml`, so a
@@ -126,6 +128,8 @@ def _secrets(
             if state == "DESTROYED":
                 version["destroyTime"] = _time(rng, start_days=400, span_days=30)
             versions.append(version)
+        if i % 3 == 0:  # Secret.versionAliases: references may name a version by alias
+            secret["versionAliases"] = {"current": str(n)}
     return secrets, versions
 
 
@@ -190,7 +194,16 @@ def _service(
     if low:  # Google leaves out a zero minInstanceCount
         scaling["minInstanceCount"] = low
     scaling["maxInstanceCount"] = rng.choice((3, 5, 10, 20, 50, 100))
+    service_scaling: dict[str, Any] = {}
+    if i % 4 == 1:  # the cap at service level only, as Terraform and Firebase now write it
+        service_scaling["maxInstanceCount"] = scaling.pop("maxInstanceCount")
     template: dict[str, Any] = {"labels": dict(labels), "scaling": scaling}
+    if i % 5 == 2 and secret_refs:  # a secret mounted as a file, as well as in env
+        template["volumes"] = [
+            {"name": "secret-file", "secret": {
+                "secret": secret_refs[0][0], "items": [{"path": "value", "version": "latest"}]}}
+        ]  # fmt: skip
+        serving["volumeMounts"] = [{"name": "secret-file", "mountPath": "/secrets"}]
     if connector:
         template["vpcAccess"] = {
             "connector": connector,
@@ -207,7 +220,9 @@ def _service(
     revision = f"{name}/revisions/{sid}-{generation:05d}-{_hex(rng, 3)}"
     ready = {"type": "Ready", "state": "CONDITION_SUCCEEDED", "lastTransitionTime": updated}
     uri = f"https://{sid}-{project_number}.{region}.run.app"
+    extra: dict[str, Any] = {"scaling": service_scaling} if service_scaling else {}
     return {
+        **extra,
         "name": name,
         "uid": _uid(rng),
         "generation": str(generation),
@@ -239,6 +254,14 @@ def _service(
         "urls": [uri],
         "etag": _etag(name, generation),
     }
+
+
+def _version_ref(secret_id: str, latest: int, i: int, rng: random.Random) -> str:
+    """'latest' mostly, else the latest number, or its alias where the secret has one."""
+    if rng.random() < 0.8:
+        return "latest"
+    aliased = int(secret_id.rsplit("-", 1)[-1]) % 3 == 0  # see _secrets: every third
+    return "current" if aliased and i % 2 == 0 else str(latest)
 
 
 def generate_world(
@@ -280,7 +303,7 @@ def generate_world(
     for i in range(services):
         region = regions[i % len(regions)]
         picked = rng.sample(secret_ids, k=min(rng.randint(1, 3), len(secret_ids)))
-        refs = [(s, "latest" if rng.random() < 0.8 else str(latest[s])) for s in picked]
+        refs = [(s, _version_ref(s, latest[s], i, rng)) for s in picked]
         connector = rng.choice(by_region[region]) if by_region.get(region) else None
         svc_objs.append(_service(i, project, project_number, region, connector, refs, rng))
     return {
