@@ -21,7 +21,7 @@ from drift.baseline.init import render_baseline
 from drift.cli import main
 from drift.emulator import Emulator, bundled_world_path, load_world
 from drift.emulator.generate import generate_world
-from drift.engine.redact import is_secret_name, looks_like_credential
+from drift.engine.redact import is_sensitive
 from drift.model import Resource, Snapshot
 from drift.registry import KINDS
 from tests import worldkit as wk
@@ -63,7 +63,7 @@ def plaintext_secrets(world: dict[str, Any]) -> set[str]:
                     value = e.get("value")
                     if value is None or len(value) < 6:
                         continue
-                    if is_secret_name(e["name"]) or looks_like_credential(value):
+                    if is_sensitive(e["name"], value):
                         found.add(value)
     return found
 
@@ -493,3 +493,22 @@ def test_a_world_with_every_registered_kind(tmp_path: Path) -> None:
     assert set(written) == declarable
     for kind in declarable & (set(built) | {"services", "secrets", "vpc_connectors"}):
         assert written[kind] >= 1, kind
+
+
+def test_hidden_characters_in_live_values_are_written_escaped(tmp_path: Path) -> None:
+    """A bidi override or an escape sequence in a live value never reaches the YAML file raw
+    (a reviewer would see text other than what is compared), and the file reads back equal."""
+    hostile = "ok\u202egnp.exe\x1b[2J\u200b caf\u00e9"
+    world = wk.world(services=[wk.service("api", env=[wk.env("GREETING", hostile)],
+                                          labels={"team\u202e": "web"})],
+                     connectors=[wk.connector("conn-a")])  # fmt: skip
+    path = tmp_path / "world.json"
+    path.write_text(json.dumps(world))
+    expected = tmp_path / "expected"
+    r = init(expected, wk.PROJECT, "--emulator", str(path), extra=("--regions", wk.REGION))
+    assert r.exit_code == 0, r.output
+    text = files_text(expected / wk.PROJECT)
+    assert not any(c in text for c in ("\u202e", "\x1b", "\u200b"))
+    assert "ok\\u202egnp.exe" in text
+    report = diff(expected, wk.PROJECT, "--emulator", str(path))
+    assert drift_of(report) == []

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,9 +88,21 @@ class Rendered:
 # -- YAML text ---------------------------------------------------------------------------------
 
 
+# Characters a file viewer or terminal would act on or hide (controls, bidi overrides,
+# zero-width marks, line separators): PyYAML writes some of them raw (U+202E), so a value
+# holding any is written as JSON with \uXXXX escapes, which YAML reads back unchanged.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
+def _has_hidden(value: Any) -> bool:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return any(unicodedata.category(c) in _HIDDEN_CATEGORIES for c in text)
+
+
 def _one_line(text: str, value: Any) -> str:
-    """PyYAML's text for a value, or JSON (valid YAML) when PyYAML would need several lines."""
-    if "\n" in text:
+    """PyYAML's text for a value, or JSON (valid YAML) when PyYAML would need several lines
+    or the value holds hidden characters (then every non-ASCII character is escaped)."""
+    if "\n" in text or _has_hidden(value):
         return json.dumps(value, sort_keys=True)
     return text
 
@@ -106,6 +119,8 @@ def _scalar(value: Any) -> str:
 
 
 def _key(key: str) -> str:
+    if _has_hidden(key):
+        return json.dumps(key)
     text = yaml.safe_dump({key: 0}, default_flow_style=False, width=_WIDE, allow_unicode=True)
     if text.endswith(": 0\n") and "\n" not in text[: -len(": 0\n")] and not text.startswith("?"):
         return text[: -len(": 0\n")]
