@@ -37,8 +37,11 @@ class RateBudget:
         self._sleep = sleep
         self._lock = threading.Lock()
 
-    def acquire(self) -> float:
-        """Take one slot, sleeping as long as needed; returns the seconds waited."""
+    def acquire(self, max_wait: float | None = None) -> float | None:
+        """Take one slot, sleeping as long as needed; returns the seconds waited.
+
+        With `max_wait`, gives up (None, no slot taken) rather than wait longer than that.
+        """
         waited = 0.0
         while True:
             with self._lock:
@@ -49,6 +52,8 @@ class RateBudget:
                     self._sent.append(now)
                     return waited
                 delay = self._sent[0] + self.window_s - now
+            if max_wait is not None and waited + delay > max_wait:
+                return None
             self._sleep(delay)
             waited += delay
 

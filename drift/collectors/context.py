@@ -22,6 +22,24 @@ def to_json(message: Any) -> dict[str, Any]:
     return json_format.MessageToDict(type(message).pb(message))
 
 
+class ListDeadline(Deadline):
+    """All pages of one list share it; it starts when the first page is in."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.pages = 0
+
+    def overrun(self) -> Exception:
+        return BadResponse(
+            guard.last_url(),
+            None,
+            f"the list did not end within {self.seconds:.3g} s (--retry-deadline; "
+            f"{self.pages} pages read)",
+            retryable=False,
+            word="DEADLINE_EXCEEDED",
+        )
+
+
 class Pages:
     """The paging state of one list, which must end.
 
@@ -31,31 +49,24 @@ class Pages:
     """
 
     def __init__(self, deadline_s: float) -> None:
-        self.until = Deadline(deadline_s)
-        self.count = 0
+        self.until = ListDeadline(deadline_s)
         self._seen: set[str] = set()
 
     def next(self, token: str) -> str:
         """`token` as received; raises when the list has looped or run out of time."""
-        self.count += 1
+        self.until.pages += 1
+        self.until.started = True
         if token in self._seen:
             raise BadResponse(
                 guard.last_url(),
                 None,
                 f"the API returned page token {short(token, 40)!r} a second time, so the "
-                f"list would never end (after {self.count} pages); a caching proxy in "
-                "between?",
+                f"list would never end (after {self.until.pages} pages); a caching proxy "
+                "in between?",
                 retryable=False,
             )
         if token and self.until.left() <= 0:
-            raise BadResponse(
-                guard.last_url(),
-                None,
-                f"the list did not end within {self.until.seconds:g} s (--retry-deadline; "
-                f"{self.count} pages read)",
-                retryable=False,
-                word="DEADLINE_EXCEEDED",
-            )
+            raise self.until.overrun()
         if token:
             self._seen.add(token)
         return token

@@ -55,22 +55,36 @@ class RetryPolicy:
 
 
 class Deadline:
-    """A point in time that time spent waiting for the rate budget pushes back.
+    """A point in time that time spent waiting for the rate budget pushes back, until
+    `started` is set.
 
     Waiting for quota is not the server being slow: a big scan queued behind the budget
-    must not time out before its request is even sent.
+    must not time out before its request is even sent. A list's deadline starts once its
+    first page is in; from then on, waiting counts, so a list that never ends, ends.
     """
 
     def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self.seconds = seconds
         self.end = clock() + seconds
+        self.started = False
 
     def extend(self, seconds: float) -> None:
-        self.end += seconds
+        if not self.started:
+            self.end += seconds
 
     def left(self) -> float:
         return self.end - self._clock()
+
+    def overrun(self) -> Exception:
+        """The error when the time is up before the work is done."""
+        return BadResponse(
+            guard.last_url(),
+            None,
+            f"no complete answer within {self.seconds:.3g} s (--retry-deadline)",
+            retryable=False,
+            word="DEADLINE_EXCEEDED",
+        )
 
 
 def _reasons(err: gexc.GoogleAPICallError) -> set[str]:
@@ -160,18 +174,28 @@ def call_with_retry(
     until: Deadline | None = None,
     expect: guard.Check | None = None,
     echo: bool = True,
+    clock: Callable[[], float] = time.monotonic,
 ) -> T:
     """Call `fn` until it succeeds, a non-retryable error occurs, or the deadline passes.
 
-    `until`: a deadline shared with other requests (a list's pages); by default one of
-    `policy.deadline_s` for this request. `expect`: the shape check for a 2xx answer;
-    `echo=False`: messages never quote the answer (it may carry a secret payload).
+    The request has `policy.deadline_s` (time queued for quota not counted); `until` is
+    a deadline shared with other requests as well (a list's pages). `expect`: the shape
+    check for a 2xx answer; `echo=False`: messages never quote the answer (it may carry
+    a secret payload).
     """
-    deadline = until or Deadline(policy.deadline_s)
+    own = Deadline(policy.deadline_s, clock)
     backoff = policy.initial_s
     while True:
-        deadline.extend(budget.acquire())
-        limit = min(policy.attempt_timeout_s, max(deadline.left(), MIN_ATTEMPT_S))
+        max_wait = max(until.left(), 0.0) if until is not None and until.started else None
+        waited = budget.acquire(max_wait)
+        if waited is None:  # the shared deadline would pass while queued for quota
+            assert until is not None
+            raise until.overrun()
+        own.extend(waited)
+        if until is not None:
+            until.extend(waited)
+        left = own.left() if until is None else min(own.left(), until.left())
+        limit = min(policy.attempt_timeout_s, max(left, MIN_ATTEMPT_S))
         try:
             with guard.attempt(limit, expect, echo) as att:
                 try:
@@ -185,7 +209,8 @@ def call_with_retry(
             if not is_retryable(err):
                 raise
             delay = random.uniform(0, backoff)
-            if delay > deadline.left():
+            left = own.left() if until is None else min(own.left(), until.left())
+            if delay > left:
                 raise
             if on_retry:
                 on_retry(err)

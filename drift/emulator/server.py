@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import sys
 import threading
@@ -24,7 +23,16 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from drift.emulator import access, domainmappings
 from drift.emulator.errors import error_body
-from drift.emulator.faults import FaultInjector, QuotaLimiter
+from drift.emulator.faults import (
+    TOKEN_KINDS,
+    TOKEN_PARAMS,
+    Fault,
+    FaultInjector,
+    QuotaLimiter,
+    Wire,
+    on_the_wire,
+    with_token,
+)
 from drift.emulator.world import (
     COLLECTIONS,
     COMPUTE_BASE,
@@ -39,6 +47,7 @@ DEFAULT_PAGE_SIZE = 50
 COMPUTE_MAX_RESULTS = 500  # compute's maxResults: 0-500, 0 or absent meaning 500
 STATS_PATH = "/_emulator/stats"
 LOG_LIMIT = 100_000  # request-log entries kept (oldest dropped first)
+DRIP_LIMIT_S = 120.0  # a dripping answer is abandoned after this long
 
 _PROJECT_RE = re.compile(
     r"^/(?:v\d+/projects|compute/v1/projects|apis/domains\.cloudrun\.com/v1/namespaces)"
@@ -116,16 +125,35 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.read(length)
         if self.headers.get("Transfer-Encoding"):
             self.close_connection = True
-        status, body, headers = self.server.emulator.handle(self.command, self.path)
-        payload = json.dumps(body, separators=(",", ":")).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(payload)))
-        for k, v in headers.items():
+        wire = self.server.emulator.wire(self.command, self.path)
+        self.send_response(wire.status)
+        self.send_header("Content-Type", wire.content_type)
+        self.send_header("Content-Length", str(len(wire.payload)))
+        for k, v in wire.headers.items():
             self.send_header(k, v)
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
+        if self.command == "HEAD":
+            return
+        if wire.drip_every is None:
+            self.wfile.write(wire.payload)
+        else:
+            self._drip(wire.payload, wire.drip_every)
+
+    def _drip(self, payload: bytes, every: float) -> None:
+        """Slow-loris: one byte every `every` s, until done, the client leaves or
+        DRIP_LIMIT_S passes (the connection is then closed unfinished)."""
+        self.close_connection = True
+        self.wfile.flush()
+        stop = time.monotonic() + DRIP_LIMIT_S
+        for i in range(len(payload)):
+            if time.monotonic() > stop:
+                return
+            time.sleep(every)
+            try:
+                self.wfile.write(payload[i : i + 1])
+                self.wfile.flush()
+            except OSError:
+                return
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 
@@ -233,31 +261,47 @@ class Emulator:
     # -- request handling ----------------------------------------------------
 
     def handle(self, method: str, raw_path: str) -> Response:
-        """Answer one request: ``(status, json_body, extra_headers)``. Thread-safe."""
+        """Answer one request: ``(status, json_body, extra_headers)``. Thread-safe.
+
+        Status faults apply; transport faults (``drip``, ``empty``, ...) only change the
+        bytes `wire` sends, so they are left out here.
+        """
+        status, body, headers, _ = self._answer(method, raw_path)
+        return status, body, headers
+
+    def wire(self, method: str, raw_path: str) -> Wire:
+        """What is sent for one request, transport faults included. Thread-safe."""
+        status, body, headers, fault = self._answer(method, raw_path)
+        return on_the_wire(fault, status, body, headers)
+
+    def _answer(
+        self, method: str, raw_path: str
+    ) -> tuple[int, dict[str, Any], dict[str, str], Fault | None]:
         split = urlsplit(raw_path)
         path = unquote(split.path)
         if path == STATS_PATH and method == "GET":
-            return 200, self.stats(), {}
+            return 200, self.stats(), {}, None
         if self.latency_ms:
             time.sleep(self.latency_ms / 1000.0)
         api = api_of(path)
         throttled = False
+        fault = None
         try:
-            status, body, headers, throttled = self._dispatch(method, path, split.query, api)
+            status, body, headers, throttled, fault = self._dispatch(method, path, split.query, api)
         except Exception as e:  # pragma: no cover - a bug must still answer like Google
             status, body, headers = 500, self._err(api, 500, f"Internal error: {e}"), {}
         self._stats.record(api, method, raw_path, status, throttled)
-        return status, body, headers
+        return status, body, headers, fault
 
     def _err(self, api: str, code: int, message: str, **kw: Any) -> dict[str, Any]:
         return error_body(code, message, legacy=api == "compute", **kw)
 
     def _dispatch(
         self, method: str, path: str, query: str, api: str
-    ) -> tuple[int, dict[str, Any], dict[str, str], bool]:
+    ) -> tuple[int, dict[str, Any], dict[str, str], bool, Fault | None]:
         if method != "GET":
             msg = f"Method {method} is not allowed on {path}; the emulator is read-only."
-            return 405, self._err(api, 405, msg), {"Allow": "GET"}, False
+            return 405, self._err(api, 405, msg), {"Allow": "GET"}, False, None
 
         m = _PROJECT_RE.match(path)
         project_ref = m.group("project") if m else None
@@ -286,32 +330,44 @@ class Emulator:
                     legacy_domain="usageLimits",
                     legacy_reason="rateLimitExceeded",
                 )
-                return 403, body, {}, True
+                return 403, body, {}, True, None
             body = self._err(api, 429, msg, reason="RATE_LIMIT_EXCEEDED", metadata=meta)
-            return 429, body, {}, True
+            return 429, body, {}, True, None
 
         fault = self.faults.check(path)
-        if fault is not None:
-            msg = fault.message or f"Injected fault: HTTP {fault.status} for {path}"
-            body = self._err(
-                api, fault.status, msg, reason=fault.reason, legacy_reason=fault.reason
-            )
-            return fault.status, body, {}, fault.status == 429
+        if fault is not None and fault.kind == "status":
+            code = int(fault.status or 500)
+            msg = fault.message or f"Injected fault: HTTP {code} for {path}"
+            body = self._err(api, code, msg, reason=fault.reason, legacy_reason=fault.reason)
+            return code, body, {}, code == 429, None
 
         params = parse_qs(query, keep_blank_values=True)
+        asked = ""
+        if fault is not None and fault.kind in TOKEN_KINDS:
+            # Answer the first page whatever token was sent (a cache ignoring the query).
+            sent = [(params.pop(name, None) or [""])[-1] for name in TOKEN_PARAMS]
+            asked = next((t for t in sent if t), "")
+        status, body = self._route(api, path, params)
+        if fault is not None and fault.kind in TOKEN_KINDS and status == 200:
+            body = with_token(fault, body, asked)
+        return status, body, {}, False, fault
+
+    def _route(
+        self, api: str, path: str, params: dict[str, list[str]]
+    ) -> tuple[int, dict[str, Any]]:
         for extra_route in (domainmappings.route, access.route):
             answer = extra_route(self, path, params)
             if answer is not None:
-                return (*answer, {}, False)
+                return answer
         for coll in COLLECTIONS:
             lm = coll.list_re.match(path)
             if lm:
-                return (*self._list(coll, lm, path, params), {}, False)
+                return self._list(coll, lm, path, params)
             gm = coll.get_re.match(path)
             if gm:
-                return (*self._get(coll, gm, path), {}, False)
+                return self._get(coll, gm, path)
         msg = f"The requested URL {path} was not found on this server."
-        return 404, self._err(api, 404, msg), {}, False
+        return 404, self._err(api, 404, msg)
 
     def _denied(self, coll: Collection, verb: str, resource: str) -> tuple[int, dict[str, Any]]:
         """Unknown project: Google answers 403, indistinguishable from no access."""

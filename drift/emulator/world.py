@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drift.emulator.faults import check_fault
+
 WORLDS_DIR = Path(__file__).resolve().parent / "worlds"
 
 #: Keys of the optional ``emulator`` block and of a project (besides collections).
@@ -404,18 +406,7 @@ def check_knobs(
         if not isinstance(faults, list):
             raise ValueError(f"{where}.faults must be a list")
         for i, f in enumerate(faults):
-            if not isinstance(f, dict) or not isinstance(f.get("path"), str):
-                raise ValueError(f"{where}.faults[{i}] must be an object with a 'path' regex")
-            try:
-                re.compile(f["path"])
-            except re.error as e:
-                raise ValueError(f"{where}.faults[{i}].path is not a valid regex: {e}") from e
-            status = f.get("status")
-            if not isinstance(status, int) or not 400 <= status <= 599:
-                raise ValueError(f"{where}.faults[{i}].status must be an HTTP error status")
-            times = f.get("times")
-            if times is not None and (not isinstance(times, int) or times < 0):
-                raise ValueError(f"{where}.faults[{i}].times must be an integer >= 0 or null")
+            check_fault(f, f"{where}.faults[{i}]")
     if quotas is not None:
         if not isinstance(quotas, dict):
             raise ValueError(f"{where}.quotas must be an object of api -> requests per minute")
