@@ -415,3 +415,59 @@ def test_emulator_token_faults_on_each_paging_style(path, token_of):
 def test_emulator_rejects_bad_faults(fault, says):
     with pytest.raises(ValueError, match=re.escape(says)):
         Emulator(load_world(bundled_world_path(PROJECT)), faults=[fault])
+
+
+def test_json_the_client_cannot_read_is_a_sentence():
+    """Past the shape checks, the client library's own JSON error becomes a sentence."""
+    body = {"services": [{"name": 5, "template": "not an object"}]}
+    faults = [{"path": LIST_PATHS["services"], "kind": "shape", "body": body}]
+    result, report, _, _ = diff(faults, "services")
+    (nc,) = report["not_checked"]
+    assert_sentence(nc["error"], "run", "answered 200 with JSON the client library could not read")
+    assert result.exit_code == 1
+
+
+def test_a_region_the_client_cannot_put_in_a_url_is_a_sentence():
+    from drift.collectors.scan import collect
+    from drift.collectors.settings import CollectSettings
+
+    with Emulator(load_world(bundled_world_path(PROJECT))) as emu:
+        snap = collect(PROJECT, ["us-central1/x"], ["vpc_connectors"],
+                       CollectSettings(endpoint=emu.base_url, deadline_s=0))  # fmt: skip
+    (nc,) = snap.not_checked
+    assert nc.error.startswith("INVALID_ARGUMENT: Serverless VPC Access API: the client could")
+    assert "\n" not in nc.error and len(nc.error) < 400
+
+
+def test_a_status_line_dripping_in_is_cut_too():
+    """Not only the body: a server that drips even its headers is cut at the limit."""
+    import socket
+    import threading
+
+    import requests
+
+    from drift.collectors import guard
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def drip_headers() -> None:
+        conn, _ = server.accept()
+        conn.recv(4096)
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+        try:
+            for i in range(len(head)):
+                time.sleep(0.1)
+                conn.sendall(head[i : i + 1])
+        except OSError:
+            pass
+        conn.close()
+
+    threading.Thread(target=drip_headers, daemon=True).start()
+    session = guard.install(requests.Session())
+    start = time.monotonic()
+    with pytest.raises(guard.AttemptTimeout), guard.attempt(0.5):
+        session.get(f"http://127.0.0.1:{server.getsockname()[1]}/x", timeout=30)
+    assert time.monotonic() - start < 5  # the whole head takes 8 s to drip in
+    server.close()

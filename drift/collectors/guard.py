@@ -294,8 +294,13 @@ def _not_json(body: bytes, ctype: str, err: ValueError, echo: bool) -> str:
 
 
 def install(session: requests.Session) -> requests.Session:
-    """Mount the guarded adapter on `session` for http and https; returns the session."""
+    """Mount the guarded adapter on `session` for http and https; returns the session.
+
+    An adapter that is not requests' plain one (google-auth's mutual-TLS adapter, when
+    GOOGLE_API_USE_CLIENT_CERTIFICATE is set) is kept: it carries the client certificate.
+    """
     adapter = GuardedAdapter()
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
+    for prefix in ("https://", "http://"):
+        if type(session.adapters.get(prefix)) in (HTTPAdapter, type(None)):
+            session.mount(prefix, adapter)
     return session
