@@ -79,7 +79,8 @@ def collect(
             tick(f"{what} of {sid}")
         return out
 
-    with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency))
+    try:
         futures: dict[Future, tuple[str, str | None]] = {}
         for kind, region in tasks:
             module = importlib.import_module(f"drift.collectors.{kind}")
@@ -114,6 +115,12 @@ def collect(
         if settings.read_secret_digests and digest_secrets:
             wanted = {sid for sid in digest_secrets if sid in versions}
             digests = per_secret("sha256", lambda sid: _digest(ctx, versions[sid]), wanted)
+    except BaseException:
+        # Stopped (Ctrl-C, SIGTERM: drift/cli/interrupt.py) or failed: drop the queued
+        # requests and do not wait for those in flight, as `with` would.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
     for _, item in raw.get("secrets", []):
         sid = item.get("name", "").rsplit("/", 1)[-1]
