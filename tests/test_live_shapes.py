@@ -220,6 +220,21 @@ def test_health_check_host_and_all_latest_traffic_compare_in_one_form(tmp_path) 
     assert ev.findings == ()
 
 
+def test_finding_paths_use_the_canonical_host_so_ignores_match(tmp_path) -> None:
+    files = {"dm.yaml": "domain_mappings:\n  WWW.Example.com.: {region: us-central1, "
+             "service: web}\n"}  # fmt: skip
+    project = (f"project: {wk.PROJECT}\nregions: [{R}]\nignore:\n"
+               "  - path: domain_mappings/www.example.com/service\n    reason: moving\n")
+    baseline = load_baseline(wk.write_baseline(tmp_path, files, project), wk.PROJECT)
+    ready = {"conditions": [{"type": "Ready", "status": "True"}]}
+    live = to_resource("domain_mappings", {"metadata": {"name": "www.example.com"},
+                                           "spec": {"routeName": "api"}, "status": ready},
+                       {"p"}, region=R)  # fmt: skip
+    ev = evaluate(baseline, snap(live, kinds=("domain_mappings",)), TODAY)
+    assert ev.findings == ()
+    assert [i.finding.path for i in ev.ignored] == ["domain_mappings/www.example.com/service"]
+
+
 # -- 3. effective values where Google has two levels -------------------------------------------
 
 
@@ -233,6 +248,8 @@ def test_health_check_host_and_all_latest_traffic_compare_in_one_form(tmp_path) 
         ({"maxInstanceCount": 50}, {"minInstanceCount": 4, "maxInstanceCount": 10}, (4, 10)),
         ({"minInstanceCount": 5}, {"minInstanceCount": 2}, (5, 100)),
         ({"scalingMode": "MANUAL", "manualInstanceCount": 4}, {"maxInstanceCount": 9}, (4, 4)),
+        ({"minInstanceCount": 4}, {"maxInstanceCount": 3}, (4, 4)),  # service level wins
+        ({"maxInstanceCount": 3}, {"minInstanceCount": 5}, (3, 3)),
     ],
 )
 def test_service_scaling_is_the_tighter_of_both_levels(
@@ -249,7 +266,9 @@ def test_connector_bounds_from_instances_or_throughput() -> None:
     }
     # instances take precedence over throughput (vpcaccess.v1 Connector.minThroughput)
     both = {"minInstances": 3, "maxInstances": 4, "minThroughput": 200, "maxThroughput": 1000}
-    assert vpc_connectors.scaling(both)["max_instances"] == 4
+    assert vpc_connectors.scaling(both) == {
+        "min_instances": 3, "max_instances": 4, "min_throughput": 300, "max_throughput": 400
+    }
     assert vpc_connectors.scaling({"minInstances": 2, "maxInstances": 5})["max_throughput"] == 500
 
 
@@ -299,6 +318,19 @@ def test_traffic_is_keyed_by_revision_and_matched_by_tag_too() -> None:
     assert traffic_in_declared_spelling(live, tags, {"r1": 90, "r2": 10}) == live
 
 
+def test_a_tag_on_the_latest_target_names_all_traffic(tmp_path) -> None:
+    raw = {"traffic": [{"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", "percent": 100,
+                        "tag": "live"}]}  # fmt: skip
+    fields = {"traffic": services.traffic(raw), "_traffic_tags": services.traffic_tags(raw)}
+    for declared, clean in (("{live: 100}", True), ("{latest: 100}", True), ("latest", True),
+                            ("{live: 90, old: 10}", False)):  # fmt: skip
+        files = {"s.yaml": f"services:\n  api: {{region: {R}, traffic: {declared}}}\n"}
+        baseline = load_baseline(wk.write_baseline(tmp_path / declared, files), wk.PROJECT)
+        ev = evaluate(baseline, snap(Resource("services", "api", R, fields),
+                                     kinds=("services",)), TODAY)  # fmt: skip
+        assert (ev.findings == ()) is clean, declared
+
+
 # -- 7. mappings are compared key by key, whatever the amount of change -----------------------
 
 _KEYS = st.sampled_from([f"K{i}" for i in range(8)])
@@ -336,3 +368,17 @@ def test_every_differing_key_is_its_own_finding(tmp_path_factory, field, declare
         type_ = "missing" if key not in live else "unexpected" if key not in declared else "changed"
         want.add((f"services/api/{field}/{key}", type_, _default_severity(field, type_)))
     assert got == want
+
+
+def test_a_snapshot_fingerprint_still_judges_one_of_digests(tmp_path) -> None:
+    full = "sha256:" + "ab" * 32
+    other = "sha256:" + "cd" * 32
+    live = Resource("secrets", "k", None, {"sha256": "sha256:abababab..."})
+    for declared, clean in ((full, True), (other, False), (f"{{one_of: ['{other}', '{full}']}}",
+                            True), (f"{{one_of: ['{other}']}}", False)):  # fmt: skip
+        files = {"s.yaml": f"secrets:\n  k: {{sha256: \"{declared}\"}}\n"
+                 if not declared.startswith("{") else f"secrets:\n  k: {{sha256: {declared}}}\n"}
+        folder = tmp_path / str(abs(hash(declared)))
+        baseline = load_baseline(wk.write_baseline(folder, files), wk.PROJECT)
+        ev = evaluate(baseline, snap(live, kinds=("secrets",)), TODAY)
+        assert (ev.findings == ()) is clean, declared

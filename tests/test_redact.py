@@ -53,6 +53,10 @@ CREDENTIALS = [
     "postgres://app:s3cr3t-pw@10.0.0.3:5432/app",  # URL with a password
     "https://api.example.com/v1?key=AIzaSyA1234567890abcdefghijklmnopqrstuv",
     "projects/p/secrets/x?token=ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+    "redis://:Sup3rS3cretPass@10.128.0.3:6379/0",  # a password without a user name
+    "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/abcdefghijklmnopqrstuvwx",
+    "https://api.example.com/v1/events?access_token=abcdefghijklmnopqrstuvwxyz0123456",
+    "projects/acme-demo/Xk9fP2mQ7rT4vW8yZ1bC3dE5gH6jK0nL",  # a token after a path prefix
 ]
 
 
@@ -78,6 +82,9 @@ def test_credentials_stay_credentials(value: str) -> None:
         ("DB_PASSWORD", "123456", True),
         ("MODE", "prod", False),
         ("GIT_COMMIT_SHA", "0123456789abcdef0123456789abcdef01234567", False),  # a digest
+        ("SHARED_SECRET", "0123456789abcdef0123456789abcdef01234567", True),  # not a SHA
+        ("WEBHOOK_HMAC_SHA256_KEY", "0123456789abcdef0123456789abcdef01234567", True),
+        ("REDIS_URL", "redis://:Sup3rS3cretPass@10.128.0.3:6379/0", True),
         ("API_KEY", "0123456789abcdef0123456789abcdef01234567", True),  # 40 hex: a key
         ("IMAGE_DIGEST", HEX64, False),
         ("AUTH_SERVICE_URL", "https://auth.example.com", False),

@@ -16,7 +16,14 @@ from deepdiff import DeepDiff
 from drift.baseline import Baseline, Declared
 from drift.baseline.matchers import is_matcher, parse_matcher
 from drift.engine import values
-from drift.engine.redact import digests_equal, fingerprint, is_mask, mask, redact_env_value
+from drift.engine.redact import (
+    digests_equal,
+    fingerprint,
+    is_fingerprint,
+    is_mask,
+    mask,
+    redact_env_value,
+)
 from drift.model import Finding, Resource, Snapshot
 from drift.normalize.hosts import canonical_host
 from drift.normalize.services import secret_ref
@@ -78,9 +85,8 @@ class _Comparer:
         if field and field not in d.field_sources:
             top = field.split("/", 1)[0]
             source = d.field_sources.get(top, d.source)
-        self.out.append(
-            RawFinding(d.kind, d.name, d.region, field, type_, expected, actual, source)
-        )
+        name = live_key(d.kind, d.name, d.region)[1]  # paths in canonical form, like live ones
+        self.out.append(RawFinding(d.kind, name, d.region, field, type_, expected, actual, source))
 
     def declared_plain(self, field: str, value: Any) -> Any:
         if field == "env":
@@ -108,9 +114,19 @@ class _Comparer:
         for field, declared in d.fields.items():
             live_val = live.fields.get(field)
             present = field in live.fields and live_val is not None
+            if field == "sha256" and is_fingerprint(live_val) and _matcher_leaf(field, declared):
+                # A snapshot keeps only a fingerprint: one_of compares by it; a regex on
+                # the full digest cannot be judged offline and is left to live scans.
+                m = parse_matcher(declared)
+                if m.op == "one_of" and any(digests_equal(o, live_val) for o in m.arg):
+                    continue
+                if m.op == "matches":
+                    continue
             if _matcher_leaf(field, declared):
                 self.matcher(d, field, declared, present, live_val, values.scalar_normalizer(field))
                 continue
+            if field == "traffic" and isinstance(declared, dict) and live_val == "latest":
+                live_val = {"latest": 100}  # all traffic on the latest revision, as a split
             if field == "traffic" and isinstance(declared, dict) and isinstance(live_val, dict):
                 tags = live.fields.get("_traffic_tags") or {}
                 live_val = values.traffic_in_declared_spelling(live_val, tags, declared)

@@ -9,7 +9,7 @@ from typing import Any
 
 from drift.baseline import Baseline
 from drift.engine.checks import reference_findings, reference_notes
-from drift.engine.compare import RawFinding, compare, finding_from_raw
+from drift.engine.compare import RawFinding, compare, finding_from_raw, live_key
 from drift.engine.lint import SEVERITY as LINT_SEVERITY
 from drift.engine.lint import LintFinding, lint_findings
 from drift.engine.redact import is_mask
@@ -269,7 +269,7 @@ def evaluate(
     ignored: list[IgnoredFinding] = []
     notes: set[str] = set(reference_notes(snapshot))
     rules = baseline.rules
-    declared = {d.key(): d for d in baseline.declared}
+    declared = {live_key(*d.key()): d for d in baseline.declared}
     for raw in raws:
         raw = _with_source(raw, declared)
         severity = default_severity(raw)

@@ -21,8 +21,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|AUTH", re.IGNORECASE)
-# Names that say the value is a digest of something, not a secret (GIT_COMMIT_SHA, ETAG).
-_DIGEST_NAME = re.compile(r"SHA|DIGEST|COMMIT|REVISION|HASH|CHECKSUM|ETAG|BUILD", re.IGNORECASE)
+# Words of a name that say the value is a digest of something, not a secret (GIT_COMMIT_SHA,
+# ETAG). Whole words only: SHARED_SECRET is not a SHA.
+_DIGEST_WORDS = frozenset(
+    "SHA SHA1 SHA256 DIGEST COMMIT REVISION REV HASH CHECKSUM ETAG BUILD GIT".split()
+)
 _CREDENTIAL_PATTERNS = [
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
     re.compile(r"\bAKIA[0-9A-Z]{16}\b"),  # AWS access key id
@@ -31,7 +34,15 @@ _CREDENTIAL_PATTERNS = [
     re.compile(r"\bxox[abposr]-[0-9A-Za-z-]{10,}"),  # Slack
     re.compile(r"\bsk_(live|test)_[0-9A-Za-z]{16,}"),  # Stripe
     re.compile(r"\beyJ[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}"),  # JWT
-    re.compile(r"://[^/\s:@]+:[^/\s@]+@"),  # URL with an embedded password
+    re.compile(r"://[^/\s:@]*:[^/\s@]+@"),  # URL with an embedded password (user optional)
+    re.compile(r"\bhooks\.slack\.com/(services|workflows|triggers)/\S+"),  # Slack webhook
+    re.compile(r"\bdiscord(app)?\.com/api/webhooks/\S+"),
+    # a credential in a query string: ?access_token=..., &api_key=..., &sig=...
+    re.compile(
+        r"[?&#](access_token|id_token|refresh_token|token|api_?key|apikey|key|secret|"
+        r"client_secret|password|passwd|pwd|sig|signature|auth)=[^&#\s]{8,}",
+        re.IGNORECASE,
+    ),
 ]
 _HIGH_ENTROPY = re.compile(r"^[A-Za-z0-9+/=_\-]{32,}$")
 _HEX_DIGEST = re.compile(r"^[0-9a-f]{7,64}$")
@@ -57,12 +68,29 @@ _SQL_CONNECTION = re.compile(r"^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,29}:[a-z]+-[a-
 _PREFIXED_DIGEST = re.compile(r"^(?:sha256|sha512|sha1|md5):[0-9a-f]{32,128}$")
 
 
+def _random_looking(segment: str) -> bool:
+    """A long segment mixing upper case, lower case and digits reads as a token."""
+    return (
+        len(segment) >= 16
+        and any(c.isupper() for c in segment)
+        and any(c.islower() for c in segment)
+        and any(c.isdigit() for c in segment)
+    )
+
+
 def _is_path(value: str) -> bool:
     """'/'-separated segments that all read as words: a path, not a token."""
     if "/" not in value or any(c.isspace() for c in value):
         return False
     segments = [s for s in value.strip("/").split("/")]
     return bool(segments) and all(s and _WORDY_SEGMENT.match(s) for s in segments)
+
+
+def _is_resource_name(value: str) -> bool:
+    """A Google resource name whose ids read as ids, not as a token appended to a path."""
+    if not _RESOURCE_NAME.match(value):
+        return False
+    return not any(_random_looking(s) for s in value.split("/"))
 
 
 def _is_plain_url(value: str) -> bool:
@@ -85,7 +113,7 @@ def looks_like_configuration(value: str) -> bool:
     if any(p.search(text) for p in _CREDENTIAL_PATTERNS):
         return False  # a token inside a URL or path is still a token
     return bool(
-        _RESOURCE_NAME.match(text)
+        _is_resource_name(text)
         or _PREFIXED_DIGEST.match(text)
         or _SQL_CONNECTION.match(text)
         or _IMAGE_REF.match(text)
@@ -110,15 +138,22 @@ def is_secret_name(name: str) -> bool:
     return bool(SECRET_NAME.search(name))
 
 
+def _is_digest_name(name: str) -> bool:
+    """GIT_COMMIT_SHA, IMAGE_DIGEST, ETAG: a digest word and no secret word."""
+    words = {w for w in re.split(r"[^A-Za-z0-9]+", name.upper()) if w}
+    return bool(words & _DIGEST_WORDS) and not is_secret_name(name)
+
+
 def is_sensitive(name: str, value: str) -> bool:
     """Should the plain env value `value` of variable `name` be kept out of every output?
 
     Its shape decides first (a credential always is; configuration never is); a bare hex
-    string is a digest when the name says so (GIT_COMMIT_SHA); otherwise a secret-sounding
+    string is a digest when the name says so in a whole word and has no secret-sounding
+    word (GIT_COMMIT_SHA, not SHARED_SECRET); otherwise a secret-sounding
     name (DB_PASSWORD) is enough.
     """
     if looks_like_credential(value):
-        return not (_HEX_DIGEST.match(value) and _DIGEST_NAME.search(name))
+        return not (_HEX_DIGEST.match(value) and _is_digest_name(name))
     if looks_like_configuration(value):
         return False
     return is_secret_name(name)
@@ -151,6 +186,11 @@ def fingerprint(value: Any) -> Any:
         if m:
             return f"sha256:{m.group(1)[:8]}..."
     return value
+
+
+def is_fingerprint(value: Any) -> bool:
+    """A short digest as snapshots keep it: 'sha256:<8 hex>...'."""
+    return isinstance(value, str) and bool(_FINGERPRINT.match(value))
 
 
 def digests_equal(declared: Any, live: Any) -> bool:

@@ -67,8 +67,7 @@ def declared_value(field: str, value: Any) -> Any:
         return {host_rule_host(k): env_value(v) for k, v in value.items()}
     if field == "traffic" and isinstance(value, dict):
         # A 0 % target carries no traffic: live views leave those out too.
-        split = {str(k): v for k, v in value.items() if v not in (0, "0")}
-        return "latest" if split == {"latest": 100} else split
+        return {str(k): v for k, v in value.items() if v not in (0, "0")}
     if field == "domains" and isinstance(value, list | tuple):
         return sorted(canonical_host(v) for v in value)
     if field in DICT_FIELDS and isinstance(value, dict):

@@ -114,7 +114,8 @@ def scaling(raw: dict[str, Any]) -> tuple[int, int]:
     applied on deploy). Both bound the service, so the effective value is the tighter of
     the two: the larger minimum and the smaller maximum. MANUAL scaling mode runs exactly
     `manualInstanceCount` instances (min = max). Unset levels don't count; with neither,
-    Google's defaults apply (min 0, max 100).
+    Google's defaults apply (min 0, max 100). Should the levels contradict each other (a
+    service-level minimum above the revision maximum), the service level wins.
     """
     service = raw.get("scaling") or {}
     template = (raw.get("template") or {}).get("scaling") or {}
@@ -126,6 +127,13 @@ def scaling(raw: dict[str, Any]) -> tuple[int, int]:
     low = max((m for m in mins if m is not None), default=0)
     # 0 is proto3's "unset" for a maximum (a service capped at 0 instances cannot exist).
     high = min((m for m in maxes if m), default=DEFAULT_MAX_INSTANCES)
+    if low > high:
+        # The levels disagree (a service-level minimum above a revision maximum): the
+        # service level, applied at once and recommended by Google, wins for its bound.
+        if mins[0] is not None and mins[0] == low:
+            high = low
+        else:
+            low = high
     return low, high
 
 

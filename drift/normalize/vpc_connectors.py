@@ -17,8 +17,9 @@ def scaling(raw: dict[str, Any]) -> dict[str, int | None]:
     The API has two spellings of one setting: instances and (discouraged) throughput.
     "If both min-throughput and min-instances are provided, min-instances takes precedence"
     (same for max). So instances win when set; a connector described only by throughput
-    has min/max instances of throughput / 100; throughput not given is derived from the
-    instances for e2-micro (the only machine type the throughput figures refer to).
+    has min/max instances of throughput / 100; on e2-micro (the only machine type the
+    throughput figures refer to) throughput is the instances' (x 100 Mbps) whenever
+    instances are set, since they win over a throughput Google still echoes.
     """
     machine = raw.get("machineType") or "e2-micro"
     out: dict[str, int | None] = {}
@@ -27,8 +28,8 @@ def scaling(raw: dict[str, Any]) -> dict[str, int | None]:
         throughput = units.integer(raw.get(f"{bound}Throughput")) or None
         if instances is None and throughput is not None:
             instances = throughput // MBPS_PER_E2_MICRO
-        if throughput is None and instances is not None and machine == "e2-micro":
-            throughput = instances * MBPS_PER_E2_MICRO
+        elif instances is not None and machine == "e2-micro":
+            throughput = instances * MBPS_PER_E2_MICRO  # instances take precedence
         out[f"{bound}_instances"], out[f"{bound}_throughput"] = instances, throughput
     return out
 
