@@ -73,13 +73,26 @@ class BaselineError(Exception):
         return "\n".join(str(p) for p in self.problems)
 
 
-# Controls, line/paragraph separators and lone surrogates (undecodable file names).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-
-
 def escape_controls(text: str) -> str:
-    """Write control characters as \\xNN / \\uNNNN so an error cannot drive the terminal."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+    """Write unprintable characters as \\xNN / \\uNNNN so an error cannot drive the terminal.
+
+    That is control characters (ESC sequences), line separators, bidi overrides and other
+    format characters, and lone surrogates from undecodable file names.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escape_char(c) for c in text)
+
+
+def _escape_char(char: str) -> str:
+    code = ord(char)
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
 
 
 def shorten(text: str, limit: int = _MAX_QUOTE) -> str:
