@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import re2
+import re2  # type: ignore[import-untyped]
 
 # The keys a user writes. `version` only appears next to `secret`.
 MATCHER_NAMES = ("matches", "one_of", "min", "max", "present", "absent", "secret")

@@ -313,7 +313,8 @@ def _parse_ignore(tree: Mapping, file: str, bad: Any) -> tuple[IgnoreRule, ...]:
         if until is False:
             ok = False
         if ok:
-            out.append(IgnoreRule(item["path"], reason.strip(), until or None, f"{file}:{line}"))
+            rule = IgnoreRule(item["path"], str(reason).strip(), until or None, f"{file}:{line}")
+            out.append(rule)
     return tuple(out)
 
 

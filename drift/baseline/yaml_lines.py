@@ -253,7 +253,7 @@ class _Builder:
 
     def _mapping(self, node: yaml.MappingNode, path: str, depth: int) -> LMap:
         explicit = LMap(_line(node))
-        merged: list[tuple[Any, Any, int]] = []
+        merged: list[LMap] = []
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
                 merged += self._merge(value_node, path, depth, _line(key_node))
@@ -279,20 +279,21 @@ class _Builder:
         # YAML merge keys: keys written in the mapping win over merged ones, and among
         # merged mappings the first listed wins. Merged keys keep the line they came from.
         out = LMap(explicit.line)
-        for key, value, line in merged:
-            if key not in explicit and key not in out:
-                out[key], out.key_lines[key] = value, line
-        for key, value in explicit.items():
-            out[key], out.key_lines[key] = value, explicit.key_lines[key]
-        out.number_text = explicit.number_text
+        for source in [*merged, explicit]:
+            for key, value in source.items():
+                if key in out and source is not explicit:
+                    continue  # an earlier merged mapping already gave this key
+                out[key], out.key_lines[key] = value, source.key_lines.get(key, source.line)
+                out.number_text.pop(key, None)
+                if key in source.number_text:
+                    out.number_text[key] = source.number_text[key]
         return out
 
-    def _merge(
-        self, value_node: yaml.Node, path: str, depth: int, at: int
-    ) -> list[tuple[Any, Any, int]]:
+    def _merge(self, value_node: yaml.Node, path: str, depth: int, at: int) -> list[LMap]:
+        """The mappings a `<<` key merges in, in the order written."""
         sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
         where = f"{path}.<<" if path else "<<"
-        out: list[tuple[Any, Any, int]] = []
+        out: list[LMap] = []
         for source in sources:
             if not isinstance(source, yaml.MappingNode):
                 message = "a merge key (<<) takes a mapping or a list of mappings, e.g. <<: *base"
@@ -300,7 +301,7 @@ class _Builder:
                 continue
             built = self.build(source, where, depth + 1, at)
             if isinstance(built, LMap):
-                out += [(k, v, built.key_lines.get(k, built.line)) for k, v in built.items()]
+                out.append(built)
         return out
 
     def _problem(self, node: yaml.Node, path: str, message: str) -> None:
