@@ -170,6 +170,7 @@ def test_case_07_twenty_megabytes_is_refused_before_parsing(tmp_path: Path) -> N
     code, out, err = validate(expected)
     assert time.monotonic() - start < 10  # it used to take 139 s and 2.1 GB
     assert_refused(code, out, err, "bbproj/services.yaml: is 20.0 MiB", "larger than 5.0 MiB")
+    assert_refused(*diff(expected), "bbproj/services.yaml: is 20.0 MiB", "nothing was checked")
 
 
 def test_file_size_limit_is_exact(tmp_path: Path) -> None:
