@@ -58,6 +58,7 @@ FAULTS: dict[str, tuple[dict[str, Any], str]] = {
     "html": ({"kind": "html"}, "answered 200 with a body that is not JSON (text/html: "),
     "shape": ({"kind": "shape"}, "answered 200 with a JSON array, not the JSON object"),
     "truncate": ({"kind": "truncate"}, "answered 200 with JSON that is cut short or malformed"),
+    "cut": ({"kind": "cut"}, ": the connection broke before the answer was complete"),
 }
 
 SENTENCE = re.compile(
@@ -354,6 +355,8 @@ MAPPINGS = f"/v1/projects/{PROJECT}/locations/us-central1/domainmappings"
 
 
 def test_emulator_transport_faults_send_what_they_say():
+    import http.client
+
     world = load_world(bundled_world_path(PROJECT))
     with Emulator(world) as emu:
         _, _, real, _ = fetch(emu, CONNECTORS)
@@ -369,6 +372,9 @@ def test_emulator_transport_faults_send_what_they_say():
         emu.set_faults([{"path": "/connectors$", "kind": "drip", "every": 0.001, "times": 1}])
         status, _, body, first = fetch(emu, CONNECTORS)
         assert (status, body) == (200, real) and first < 1  # headers at once, then bytes
+        emu.set_faults([{"path": "/connectors$", "kind": "cut", "times": 1}])
+        with pytest.raises(http.client.IncompleteRead):
+            fetch(emu, CONNECTORS)
         emu.set_faults([{"path": "/connectors$", "kind": "status", "status": 429}])
         assert fetch(emu, CONNECTORS)[0] == 429
 
@@ -471,3 +477,17 @@ def test_a_status_line_dripping_in_is_cut_too():
         session.get(f"http://127.0.0.1:{server.getsockname()[1]}/x", timeout=30)
     assert time.monotonic() - start < 5  # the whole head takes 8 s to drip in
     server.close()
+
+
+def test_a_refused_connection_is_a_sentence():
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = run(["diff", "--project", PROJECT, "--expected", str(EXPECTED), "--api-endpoint",
+                  f"http://127.0.0.1:{port}", "--format", "json", "--quiet", "--retry-deadline",
+                  "0.1", "--kinds", "vpc_connectors"])  # fmt: skip
+    (nc,) = json.loads(result.stdout)["not_checked"]
+    assert_sentence(nc["error"], "vpcaccess", "/connectors: could not connect (connection refused)")
+    assert result.exit_code == 1

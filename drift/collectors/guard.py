@@ -250,8 +250,31 @@ class GuardedAdapter(HTTPAdapter):
         except requests.exceptions.RequestException as err:
             if att.timed_out():
                 raise AttemptTimeout(url, att.limit_s) from err
-            raise
+            raise _sentence(err, url) from err
         return response if stream else _checked(response, url, att.expect, att.echo)
+
+
+def _sentence(err: requests.exceptions.RequestException, url: str) -> Exception:
+    """The same kind of requests error (so retries treat it alike), said as a sentence."""
+    text = str(err)
+    if isinstance(err, requests.exceptions.ConnectTimeout):
+        what = "could not connect in time"
+    elif isinstance(err, requests.exceptions.ReadTimeout):
+        what = "the server stopped sending (read timeout)"
+    elif isinstance(err, requests.exceptions.SSLError):
+        what = f"the TLS handshake failed ({short(text, 120)})"
+    elif "IncompleteRead" in text or "Connection broken" in text:
+        what = "the connection broke before the answer was complete"
+    elif "Connection refused" in text:
+        what = "could not connect (connection refused)"
+    elif "Name or service not known" in text or "nodename nor servname" in text:
+        what = "could not resolve the host name"
+    else:
+        what = f"the connection failed ({short(text, 120)})"
+    try:
+        return type(err)(f"GET {url}: {what}", request=err.request, response=err.response)
+    except TypeError:  # an exception class with its own constructor: keep it as it is
+        return err
 
 
 def _plain_url(url: str) -> str:

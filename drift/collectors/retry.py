@@ -137,7 +137,10 @@ def describe_error(err: BaseException, api: str | None = None) -> str:
     if isinstance(err, requests.exceptions.Timeout):
         return f"DEADLINE_EXCEEDED: {who}{short(str(err))}"
     if isinstance(err, requests.exceptions.RequestException):
-        return f"UNAVAILABLE: {who}{type(err).__name__}: {short(str(err))}"
+        text = str(err)
+        if not text.startswith("GET "):  # not said by the guard: name the exception
+            text = f"{type(err).__name__}: {text}"
+        return f"UNAVAILABLE: {who}{short(text)}"
     if isinstance(err, ValueError) and str(err).startswith("Invalid request"):
         # GAPIC refuses a request that does not fit the method's URL template.
         return (

@@ -9,7 +9,8 @@ window). A fault is one of FAULT_KINDS (docs/emulator.md):
 - ``drip``: the real answer, headers at once, then one body byte every ``every`` s;
 - ``empty``: 200 with an empty body; ``html``: an HTML page (status ``status``, 200 by
   default); ``shape``: 200 with the JSON ``body`` (default ``[]``, a JSON array);
-  ``truncate``: the real answer cut in half;
+  ``truncate``: the real answer cut in half; ``cut``: the real answer's headers (full
+  ``Content-Length``), half its body, then the connection closes;
 - ``repeat_token``: the first page of the list, always with the same next-page token;
   ``cycle_token``: the same, with two tokens taking turns; ``endless``: the same, with
   a new token every time (a list that never ends).
@@ -36,6 +37,7 @@ FAULT_KINDS = (
     "html",
     "shape",
     "truncate",
+    "cut",
     "repeat_token",
     "cycle_token",
     "endless",
@@ -91,6 +93,7 @@ class Wire:
     content_type: str = JSON_TYPE
     headers: dict[str, str] = field(default_factory=dict)
     drip_every: float | None = None  # seconds between body bytes (slow-loris)
+    cut: bool = False  # send half the body, then close the connection
 
 
 class FaultInjector:
@@ -192,6 +195,8 @@ def on_the_wire(
         return Wire(200, json.dumps(fault.body).encode())
     if kind == "truncate":
         return Wire(200, payload[: max(1, len(payload) // 2)])
+    if kind == "cut":
+        return Wire(status, payload, headers=headers, cut=True)
     return Wire(status, payload, headers=headers)
 
 

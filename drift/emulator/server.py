@@ -134,10 +134,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command == "HEAD":
             return
-        if wire.drip_every is None:
-            self.wfile.write(wire.payload)
-        else:
+        if wire.drip_every is not None:
             self._drip(wire.payload, wire.drip_every)
+        elif wire.cut:
+            self.close_connection = True
+            self.wfile.write(wire.payload[: len(wire.payload) // 2])
+        else:
+            self.wfile.write(wire.payload)
 
     def _drip(self, payload: bytes, every: float) -> None:
         """Slow-loris: one byte every `every` s, until done, the client leaves or
