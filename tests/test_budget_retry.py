@@ -105,3 +105,40 @@ def test_error_descriptions_keep_googles_status():
     assert describe_error(gexc.Forbidden("no")).startswith("PERMISSION_DENIED: ")
     assert describe_error(gexc.TooManyRequests("q")).startswith("RESOURCE_EXHAUSTED: ")
     assert describe_error(requests.exceptions.ConnectionError("x")).startswith("UNAVAILABLE")
+
+
+def test_budget_can_refuse_to_wait_longer_than_asked():
+    clock = FakeClock()
+    budget = RateBudget(1, clock=clock, sleep=clock.sleep)
+    assert budget.acquire() == 0.0
+    assert budget.acquire(max_wait=10) is None  # the slot frees in 60 s
+    assert clock.now == 0.0 and len(budget._sent) == 1  # no wait, no slot taken
+    assert budget.acquire(max_wait=60) == pytest.approx(60.0)
+
+
+def test_time_queued_for_quota_is_not_the_requests_time():
+    """A request that waited 60 s for the budget still has its whole deadline to retry."""
+    from drift.collectors.retry import Deadline
+
+    clock = FakeClock()
+    budget = RateBudget(1, clock=clock, sleep=clock.sleep)
+    budget.acquire()  # someone else took the minute's only slot
+    calls = []
+
+    def flaky():
+        calls.append(clock.now)
+        if len(calls) < 2:
+            raise gexc.ServiceUnavailable("down")
+        return "ok"
+
+    policy = RetryPolicy(deadline_s=30.0, initial_s=0.5)  # shorter than the wait
+    assert call_with_retry(flaky, budget, policy, sleep=clock.sleep, clock=clock) == "ok"
+    assert calls[0] == pytest.approx(60.0) and len(calls) == 2
+
+    # A list's deadline, once its first page is in, counts queueing too: it gives up
+    # instead of waiting past it.
+    until = Deadline(5.0, clock)
+    until.started = True
+    with pytest.raises(Exception, match="no complete answer within 5 s"):
+        call_with_retry(lambda: "never", budget, policy, sleep=clock.sleep, until=until,
+                        clock=clock)  # fmt: skip
