@@ -58,6 +58,9 @@ class Snapshot:
     not_checked: tuple[NotChecked, ...] = ()
     source_type: str = "live"
     source_detail: str = ""
+    # When the live state was read (UTC, `2026-11-24T03:00:00Z`); None in a snapshot file
+    # written before drift recorded it.
+    taken_at: str | None = None
 
     def checked(self, kind: str, region: str | None) -> bool:
         """True when `kind` in scope `region` was looked at successfully.
@@ -95,6 +98,7 @@ class Snapshot:
             "schema": "drift-snapshot/v1",
             "project": self.project,
             "project_number": self.project_number,
+            "taken_at": self.taken_at,
             "kinds": list(self.kinds),
             "resources": [
                 _redacted_resource(r).to_json()
@@ -110,6 +114,9 @@ class Snapshot:
     def from_json(cls, data: dict[str, Any], detail: str = "") -> Snapshot:
         if data.get("schema") != "drift-snapshot/v1":
             raise ValueError("not a drift snapshot (expected schema drift-snapshot/v1)")
+        taken_at = data.get("taken_at")
+        if taken_at is not None and not isinstance(taken_at, str):
+            raise ValueError(f"taken_at must be a time such as 2026-11-24T03:00:00Z: {taken_at!r}")
         return cls(
             project=data["project"],
             project_number=data.get("project_number"),
@@ -121,6 +128,7 @@ class Snapshot:
             ),
             source_type="snapshot",
             source_detail=detail,
+            taken_at=taken_at,  # absent in snapshots of older drift: still loadable
         )
 
 
@@ -207,6 +215,7 @@ class Report:
     ignored: tuple[IgnoredFinding, ...] = ()
     not_checked: tuple[NotChecked, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    source_taken_at: str | None = None  # when the live state compared was read
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in SEVERITIES}

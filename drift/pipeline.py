@@ -76,8 +76,10 @@ def collect_live(
     kinds: set[str] | None = None,
     progress: Progress | None = None,
 ) -> Snapshot:
+    """Read the live state the baseline (or `kinds`) needs; records when it was read."""
     from drift.collectors.scan import collect
 
+    taken_at = now_utc().strftime("%Y-%m-%dT%H:%M:%SZ")
     wanted = kinds_to_collect(set(baseline.kinds), kinds)
     snap = collect(
         baseline.project,
@@ -90,17 +92,13 @@ def collect_live(
         progress=progress,
     )
     extra = unsupported_kinds(baseline, kinds)
-    if extra:
-        snap = Snapshot(
-            snap.project,
-            snap.project_number,
-            snap.kinds,
-            snap.resources,
-            snap.not_checked + tuple(extra),
-            snap.source_type,
-            snap.source_detail,
-        )
-    return snap
+    return replace(
+        snap,
+        not_checked=snap.not_checked + tuple(extra),
+        taken_at=taken_at,
+        # An endpoint override (a local emulator, a proxy) is not live GCP: say so.
+        source_type="endpoint" if settings.endpoint else snap.source_type,
+    )
 
 
 def init_kinds(requested: set[str] | None = None) -> tuple[str, ...]:
@@ -135,6 +133,20 @@ def restrict(baseline: Baseline, kinds: set[str]) -> Baseline:
     )
 
 
+def nothing_to_compare(baseline: Baseline, kinds: set[str] | None = None) -> bool:
+    """True when the baseline (seen through `--kinds`) asks nothing of the live state.
+
+    Something is asked when a resource is declared, or when a kind is declared (even
+    empty, `services: {}`) and `unmanaged` is not `ignore`: its live resources are then
+    reported as unmanaged. Otherwise a run would read nothing and print "no drift".
+    """
+    if kinds:
+        baseline = restrict(baseline, kinds)
+    if baseline.declared:
+        return False
+    return not baseline.kinds or baseline.rules.unmanaged == "ignore"
+
+
 def build_report(
     baseline: Baseline,
     snapshot: Snapshot,
@@ -166,6 +178,7 @@ def build_report(
         ignored=ignored,
         not_checked=snapshot.not_checked,
         notes=tuple(sorted((*ev.notes, *digest_notes))),
+        source_taken_at=snapshot.taken_at,
     )
 
 

@@ -279,15 +279,16 @@ def test_plaintext_secret_never_appears_in_any_output(tmp_path):
     ]
     expected = wk.write_baseline(tmp_path, BASELINE)
     with Emulator(world) as server:
-        outputs = []
+        outputs, stdouts = [], []
         for fmt in ("json", "table"):
             r = drift_cli("diff", expected, "--format", fmt, "--api-endpoint", server.base_url)
-            outputs.append(r.output)
+            outputs.append(r.output)  # stdout and stderr (the summary line)
+            stdouts.append(r.stdout)
         out_file = tmp_path / "snap.json"
         r = drift_cli(
             "snapshot", expected, "--output", str(out_file), "--api-endpoint", server.base_url
         )
-    report = json.loads(outputs[0])
+    report = json.loads(stdouts[0])
     found = by_path(report)
     assert found[("services/api/env/STRIPE_API_KEY", "unexpected")]["actual"].startswith(
         "<redacted sha256:"

@@ -14,7 +14,6 @@ from typing import Any
 import click
 
 from drift.cli.common import (
-    EXIT_ERROR,
     fail,
     load_or_exit,
     parse_kinds,
@@ -23,10 +22,12 @@ from drift.cli.common import (
     warn,
     with_source_options,
 )
-from drift.cli.output import check_output, emit
+from drift.cli.exits import EXIT_ERROR, DriftGroup
+from drift.cli.inputs import check_expected, check_scan_inputs
+from drift.cli.output import check_output, emit, snapshot_summary_line, summary_line
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=DriftGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="drift-gcp", prog_name="drift")
 def main() -> None:
     """drift: compare live Google Cloud state with the baseline declared in expected/."""
@@ -70,16 +71,24 @@ def diff(
     kinds: str | None,
     **scan: Any,
 ) -> None:
-    """Compare live state with the baseline and report drift (exit 0 clean, 2 drift, 1 error)."""
-    # Sources are taken in the order of spec/cli.md: --snapshot, --emulator, --api-endpoint.
+    """Compare live state with the baseline and report drift.
+
+    Exit 0 clean, 2 drift at or above --fail-on, 1 anything else (bad input, not
+    everything checked), 130 interrupted (143 on SIGTERM).
+    """
+    # Everything that can be wrong with the inputs fails here, before any work.
     kind_set = parse_kinds(kinds)
+    source = check_scan_inputs(scan, snapshot_file)
+    check_expected(expected, project)
     target = check_output(output, "the report")
     baseline = load_or_exit(expected, project)
-    snap = take_snapshot(baseline, project, snapshot_file, kind_set, scan)
-    from drift.pipeline import build_report, exit_code
+    from drift.pipeline import build_report, exit_code, nothing_to_compare
     from drift.report import formatter
     from drift.report.escape import escape_text
 
+    if nothing_to_compare(baseline, kind_set):
+        _fail_nothing_declared(baseline, project, expected, kind_set)
+    snap = take_snapshot(baseline, project, source, kind_set, scan)
     report = build_report(baseline, snap, kinds=kind_set)
     fmt = fmt or ("table" if sys.stdout.isatty() and not output else "json")
     color = fmt == "table" and not output and sys.stdout.isatty()
@@ -90,8 +99,29 @@ def diff(
             + "\n"
             for i in report.ignored
         )
-    emit(text, target, "the report")
-    sys.exit(exit_code(report, fail_on))
+    where, written = emit(text, target, "the report")
+    if not scan["quiet"]:
+        warn(summary_line(report, where))
+    sys.exit(exit_code(report, fail_on) if written else EXIT_ERROR)
+
+
+def _fail_nothing_declared(
+    baseline: Any, project: str, expected: str, kinds: set[str] | None
+) -> None:
+    """A baseline that asks nothing of the live state is not "no drift": exit 1."""
+    init = f"drift baseline init --project {project}"
+    if expected != "expected":
+        init += f" --expected {expected}"
+    folder = Path(expected) / project
+    if any(p.name != "project.yaml" for p in folder.glob("*.y*ml")):
+        init += " --force"  # init keeps project.yaml, replaces the (empty) resource files
+    scope = f" of {', '.join(sorted(kinds))}" if kinds else ""
+    fail(
+        f"{baseline.path} declares nothing{scope} to compare (no resources, and no kind "
+        "whose unmanaged resources are reported), so nothing was checked; write a first "
+        f"baseline from the live project with `{init}`, or declare resources "
+        f"in {baseline.path}/*.yaml."
+    )
 
 
 @main.command()
@@ -111,16 +141,29 @@ def snapshot(
     kinds: str | None,
     **scan: Any,
 ) -> None:
-    """Save the normalized live state to a file, for `drift diff --snapshot FILE` later."""
+    """Save the normalized live state to a file, for `drift diff --snapshot FILE` later.
+
+    Exit 0 written, 1 anything else (bad input, not everything read), 130 interrupted.
+    """
     kind_set = parse_kinds(kinds)
+    source = check_scan_inputs(scan)
+    check_expected(expected, project)
     target = check_output(output, "the snapshot")
     baseline = load_or_exit(expected, project)
-    snap = take_snapshot(baseline, project, None, kind_set, scan)
+    if not kind_set and not baseline.kinds:
+        fail(
+            f"{baseline.path} declares no kind, so there is nothing to read; declare "
+            "resources (or write a baseline with `drift baseline init`), or pass --kinds."
+        )
+    snap = take_snapshot(baseline, project, source, kind_set, scan)
     for nc in snap.not_checked:
         where = f" in {nc.region}" if nc.region else ""
         warn(f"drift: not checked: {nc.kind}{where}: {nc.error}")
-    emit(json.dumps(snap.to_json(), indent=2, sort_keys=True) + "\n", target, "the snapshot")
-    sys.exit(EXIT_ERROR if snap.not_checked else 0)
+    text = json.dumps(snap.to_json(), indent=2, sort_keys=True) + "\n"
+    where, written = emit(text, target, "the snapshot")
+    if not scan["quiet"]:
+        warn(snapshot_summary_line(snap, where))
+    sys.exit(EXIT_ERROR if snap.not_checked or not written else 0)
 
 
 @main.command()
@@ -129,6 +172,7 @@ def validate(directory: str) -> None:
     """Check every baseline under DIRECTORY without calling any API."""
     from drift.baseline import BaselineError, validate_dir
 
+    check_expected(directory, flag="drift validate ")
     try:
         projects = validate_dir(Path(directory))
     except BaselineError as err:
@@ -145,25 +189,30 @@ def validate(directory: str) -> None:
 @main.command()
 @click.option("--world", default=None, help="World file (default: the bundled netra-staging).")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8765, show_default=True, type=int)
-@click.option("--page-size", default=None, type=int, help="Items per page (default from world).")
-@click.option("--latency-ms", default=None, type=int, help="Delay added to every response.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--page-size",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Items per page (default from world).",
+)
+@click.option(
+    "--latency-ms",
+    default=None,
+    type=click.IntRange(min=0),
+    help="Delay added to every response.",
+)
 def emulator(
     world: str | None, host: str, port: int, page_size: int | None, latency_ms: int | None
 ) -> None:
-    """Serve a fake GCP (the REST APIs drift reads) on HOST:PORT until interrupted."""
-    from drift.emulator import bundled_world_path, serve_forever
+    """Serve a fake GCP (the REST APIs drift reads) on HOST:PORT until stopped.
 
-    path = Path(world) if world else bundled_world_path("netra-staging")
-    knobs: dict[str, Any] = {}
-    if page_size is not None:
-        knobs["page_size"] = page_size
-    if latency_ms is not None:
-        knobs["latency_ms"] = latency_ms
-    try:
-        serve_forever(path, host, port, **knobs)
-    except KeyboardInterrupt:
-        pass
+    Ctrl-C or SIGTERM stops it (exit 0); a world file or address it cannot use is one
+    sentence and exit 1.
+    """
+    from drift.cli.emulator import serve
+
+    serve(world, host, port, page_size, latency_ms)
 
 
 from drift.cli.baseline import baseline  # noqa: E402  (registers `drift baseline`)

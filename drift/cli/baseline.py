@@ -18,6 +18,8 @@ from drift.cli.common import (
     warn,
     with_source_options,
 )
+from drift.cli.inputs import check_expected, check_scan_inputs
+from drift.cli.interrupt import uninterruptible
 
 
 @click.group()
@@ -93,6 +95,8 @@ def baseline_init(
     from drift.report.write import OutputError, check_target, write_atomic
 
     kind_set = parse_kinds(kinds)
+    source = check_scan_inputs(scan)
+    check_expected(expected, project)
     folder = Path(expected) / project
     try:
         check_target(folder / PROJECT_FILE, "the baseline")  # before the scan, not after
@@ -128,7 +132,7 @@ def baseline_init(
             )
         region_list = list(found[1])
     declared = init_kinds(kind_set)
-    with live_source(project, scan["emulator"], scan["api_endpoint"]) as (endpoint, stype, detail):
+    with live_source(project, source) as (endpoint, stype, detail):
         with progress_bar(not scan["quiet"]) as progress:
             snap = collect_for_init(
                 project, region_list, scan_settings(endpoint, scan), declared, progress
@@ -159,17 +163,18 @@ def baseline_init(
             fail(
                 "internal error: the baseline built from live state does not load; nothing written."
             )
-    for old in existing:
-        if old.name not in files:
-            old.unlink()
-            warn(f"drift: removed {old.as_posix()} (replaced, --force)")
-    for name in sorted(files):
-        if name == PROJECT_FILE and keep is not None:
-            continue
-        try:
-            write_atomic(folder / name, files[name])
-        except OutputError as err:
-            fail(f"{err} The baseline in {folder.as_posix()} is incomplete; run init again.")
+    with uninterruptible():  # Ctrl-C waits for the whole set of files, never half of it
+        for old in existing:
+            if old.name not in files:
+                old.unlink()
+                warn(f"drift: removed {old.as_posix()} (replaced, --force)")
+        for name in sorted(files):
+            if name == PROJECT_FILE and keep is not None:
+                continue
+            try:
+                write_atomic(folder / name, files[name])
+            except OutputError as err:
+                fail(f"{err} The baseline in {folder.as_posix()} is incomplete; run init again.")
     for note in rendered.notes:
         warn(f"drift: note: {note}")
     total = sum(rendered.counts.values())

@@ -7,12 +7,13 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
+from drift.cli.exits import EXIT_ERROR
+
 BUNDLED = "__bundled__"
-EXIT_ERROR = 1
 
 
 def warn(message: str) -> None:
@@ -22,7 +23,7 @@ def warn(message: str) -> None:
     click.echo(escape_text(message), err=True)
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Say what went wrong in one sentence on stderr and exit 1."""
     warn(f"drift: {message}")
     sys.exit(EXIT_ERROR)
@@ -35,6 +36,7 @@ def print_problems(err: Any) -> None:
 
 
 def load_or_exit(expected: str, project: str) -> Any:
+    """The project's baseline; a bad one is listed on stderr and ends the run with exit 1."""
     from drift.baseline import BaselineError, load_baseline
 
     try:
@@ -45,6 +47,7 @@ def load_or_exit(expected: str, project: str) -> Any:
 
 
 def parse_kinds(value: str | None) -> set[str] | None:
+    """`--kinds K1,K2` as a set (None: all); an unknown kind fails with the valid ones."""
     if not value:
         return None
     from drift.baseline.schema import KIND_FIELDS
@@ -59,29 +62,20 @@ def parse_kinds(value: str | None) -> set[str] | None:
     return kinds
 
 
-def parse_rates(values: tuple[str, ...]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for item in values:
-        api, _, n = item.partition("=")
-        if not n.isdigit() or int(n) <= 0:
-            fail(f"--rate expects API=REQUESTS_PER_MINUTE (e.g. secretmanager=300), got {item!r}.")
-        out[api.strip()] = int(n)
-    return out
-
-
 @contextlib.contextmanager
-def live_source(
-    project: str, emulator: str | None, api_endpoint: str | None
-) -> Iterator[tuple[str | None, str, str]]:
-    """Yields (endpoint, source type, detail); starts the in-process emulator when asked."""
-    if emulator is None:
-        if api_endpoint:
-            yield api_endpoint, "live", api_endpoint
+def live_source(project: str, source: Any) -> Iterator[tuple[str | None, str, str]]:
+    """Yields (endpoint, source type, detail) for a drift/cli/inputs.py Source; starts the
+    in-process emulator when asked. An endpoint override is type `endpoint`, not `live`:
+    the report must not call a local emulator or a proxy "live GCP"."""
+    if source.emulator is None:
+        if source.endpoint:
+            yield source.endpoint, "endpoint", source.endpoint_label()
         else:
             yield None, "live", "Google Cloud APIs (Application Default Credentials)"
         return
     from drift.emulator import Emulator, bundled_world_path, load_world
 
+    emulator = source.emulator
     try:
         path = bundled_world_path(project) if emulator == BUNDLED else Path(emulator)
         world = load_world(path)
@@ -115,50 +109,69 @@ def progress_bar(enabled: bool) -> Iterator[Any]:
 
 
 def scan_settings(endpoint: str | None, scan: dict[str, Any]) -> Any:
+    """CollectSettings from the scan options (rates parsed by inputs.check_scan_inputs)."""
     from drift.collectors.settings import CollectSettings
 
     deadline = scan["retry_deadline"]
     return CollectSettings(
         endpoint=endpoint,
         concurrency=scan["concurrency"],
-        rate_per_minute=parse_rates(scan["rates"]),
+        rate_per_minute=scan["rate_per_minute"],
         deadline_s=deadline,
         initial_backoff_s=min(0.5, max(deadline, 0.01) / 8),
         read_secret_digests=scan.get("read_secret_digests", False),
     )
 
 
+def read_snapshot_file(baseline: Any, project: str, path: str, scan: dict[str, Any]) -> Any:
+    """A file written by `drift snapshot`, checked against the project and the flags."""
+    from dataclasses import replace
+
+    from drift.model import Snapshot
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        snap = Snapshot.from_json(data, detail=path)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        fail(f"cannot read snapshot {path}: {err}. Write one with `drift snapshot`.")
+    if snap.project != project:
+        fail(f"snapshot {path} is of project {snap.project}, not {project}.")
+    if scan.get("read_secret_digests"):
+        from drift.pipeline import digest_secrets_declared
+
+        live = {r.name: r for r in snap.resources if r.kind == "secrets"}
+        unread = sorted(
+            sid for sid in digest_secrets_declared(baseline)
+            if sid in live and "sha256" not in live[sid].fields
+        )
+        if unread:
+            fail(
+                f"snapshot {path} was taken without --read-secret-digests, so it holds no "
+                f"digest of {', '.join(unread)}; take it again with `drift snapshot "
+                "--read-secret-digests`, or diff it without --read-secret-digests."
+            )
+    when = f"taken {snap.taken_at}" if snap.taken_at else "taken at an unknown time (older drift)"
+    return replace(snap, source_detail=f"{path}, {when}")
+
+
 def take_snapshot(
     baseline: Any,
     project: str,
-    snapshot_file: str | None,
+    source: Any,
     kinds: set[str] | None,
     scan: dict[str, Any],
 ) -> Any:
-    from drift.model import Snapshot
+    """The live state from the chosen source (drift/cli/inputs.py Source)."""
+    from dataclasses import replace
+
     from drift.pipeline import collect_live
 
-    if snapshot_file:
-        try:
-            data = json.loads(Path(snapshot_file).read_text(encoding="utf-8"))
-            snap = Snapshot.from_json(data, detail=snapshot_file)
-        except (OSError, ValueError, KeyError) as err:
-            fail(f"cannot read snapshot {snapshot_file}: {err}. Write one with `drift snapshot`.")
-        if snap.project != project:
-            fail(f"snapshot {snapshot_file} is of project {snap.project}, not {project}.")
-        return snap
-    with live_source(project, scan["emulator"], scan["api_endpoint"]) as (endpoint, stype, detail):
+    if source.snapshot:
+        return read_snapshot_file(baseline, project, source.snapshot, scan)
+    with live_source(project, source) as (endpoint, stype, detail):
         with progress_bar(not scan["quiet"]) as progress:
             snap = collect_live(baseline, scan_settings(endpoint, scan), kinds, progress)
-    return Snapshot(
-        snap.project,
-        snap.project_number,
-        snap.kinds,
-        snap.resources,
-        snap.not_checked,
-        stype,
-        detail,
-    )
+    return replace(snap, source_type=stype, source_detail=detail)
 
 
 source_options = [
@@ -175,9 +188,11 @@ source_options = [
     click.option(
         "--api-endpoint",
         envvar="DRIFT_API_ENDPOINT",
+        show_envvar=True,
         default=None,
         metavar="URL",
-        help="Send every GCP API call to this base URL with anonymous credentials.",
+        help="Send every GCP API call to this base URL with anonymous credentials "
+        "(the report's source is then `endpoint`).",
     ),
     click.option("--kinds", default=None, metavar="K1,K2", help="Only these resource kinds."),
     click.option(
@@ -192,7 +207,8 @@ source_options = [
         "rates",
         multiple=True,
         metavar="API=N",
-        help="Requests per minute for one API (run, secretmanager, vpcaccess, compute).",
+        help="Requests per minute for one API (run, secretmanager, vpcaccess, compute); "
+        "repeat for several.",
     ),
     click.option(
         "--retry-deadline",
@@ -202,7 +218,11 @@ source_options = [
         metavar="SECONDS",
         help="Stop retrying one request (429, 5xx, timeouts) after this long.",
     ),
-    click.option("--quiet", is_flag=True, help="No progress display on stderr."),
+    click.option(
+        "--quiet",
+        is_flag=True,
+        help="No progress display and no summary line on stderr (errors still show).",
+    ),
 ]
 
 # Only `diff` and `snapshot` compare digests; `baseline init` never reads a payload.

@@ -16,7 +16,11 @@ def to_dict(report: Report) -> dict[str, Any]:
         "project": report.project,
         "project_number": report.project_number,
         "generated_at": report.generated_at,
-        "source": {"type": report.source_type, "detail": report.source_detail},
+        "source": {
+            "type": report.source_type,
+            "detail": report.source_detail,
+            "taken_at": report.source_taken_at,
+        },
         "baseline": {"path": report.baseline_path, "sha256": report.baseline_sha256},
         "summary": {
             "resources_checked": report.resources_checked,
