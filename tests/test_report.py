@@ -51,10 +51,11 @@ def test_json_golden_shape():
 
 
 def test_table_groups_by_resource_and_lists_unmanaged_once():
-    fs = [finding("services/api/min_instances"), finding("services/api/env/X", "missing",
-                                                         "critical", "a", None),
+    fs = [finding("services/api/min_instances", severity="critical"),
+          finding("services/api/env/X", "missing", "critical", "a", None),
           finding("services/rogue", "unmanaged", "info", None, None)]
     text = formatter("table")(report(fs))
+    # Rows of one resource and one severity share one heading (drift/report/table.py).
     assert text.count("services/api (us-central1)") == 1
     assert "live resources not declared in the baseline" in text
     assert "rogue" in text and "services.yaml:3" in text
@@ -65,7 +66,8 @@ def test_table_says_when_a_run_is_incomplete():
     nc = NotChecked("secrets", None, "UNAVAILABLE: down")
     text = formatter("table")(report(not_checked=[nc]))
     assert "NOT CHECKED: secrets: UNAVAILABLE: down" in text
-    assert "incomplete" in text
+    assert "INCOMPLETE RUN: not checked: secrets." in text
+    assert "no drift" not in text.lower()
 
 
 def test_unknown_format_is_a_clear_error():

@@ -59,6 +59,14 @@ def main() -> None:
     help="Compare with a file written by `drift snapshot` (no API calls).",
 )
 @click.option("--show-ignored", is_flag=True, help="List ignored findings in the table.")
+@click.option(
+    "--color",
+    "color_choice",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the table: auto = on a terminal, unless NO_COLOR is set or TERM=dumb.",
+)
 @with_source_options
 def diff(
     project: str,
@@ -68,6 +76,7 @@ def diff(
     fail_on: str,
     snapshot_file: str | None,
     show_ignored: bool,
+    color_choice: str,
     kinds: str | None,
     **scan: Any,
 ) -> None:
@@ -84,21 +93,15 @@ def diff(
     baseline = load_or_exit(expected, project)
     from drift.pipeline import build_report, exit_code, nothing_to_compare
     from drift.report import formatter
-    from drift.report.escape import escape_text
+    from drift.report.terminal import table_settings
 
     if nothing_to_compare(baseline, kind_set):
         _fail_nothing_declared(baseline, project, expected, kind_set)
     snap = take_snapshot(baseline, project, source, kind_set, scan)
     report = build_report(baseline, snap, kinds=kind_set)
     fmt = fmt or ("table" if sys.stdout.isatty() and not output else "json")
-    color = fmt == "table" and not output and sys.stdout.isatty()
-    text = formatter(fmt, color=color)(report)
-    if show_ignored and fmt == "table" and report.ignored:
-        text += "".join(
-            escape_text(f"ignored: {i.finding.path} ({i.finding.type}) by {i.rule}: {i.reason}")
-            + "\n"
-            for i in report.ignored
-        )
+    color, width = table_settings(color_choice, sys.stdout, to_file=bool(output))
+    text = formatter(fmt, color=color, width=width, show_ignored=show_ignored)(report)
     where, written = emit(text, target, "the report")
     if not scan["quiet"]:
         warn(summary_line(report, where))

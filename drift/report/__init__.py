@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 
 from drift.model import Report
@@ -10,16 +9,20 @@ from drift.model import Report
 FORMATS = ("table", "json")
 
 
-def formatter(name: str, color: bool = False) -> Callable[[Report], str]:
-    """The formatter for `name`; every name in FORMATS has one (tests check it)."""
+def formatter(
+    name: str, color: bool = False, width: int | None = None, show_ignored: bool = False
+) -> Callable[[Report], str]:
+    """The formatter for `name`; every name in FORMATS has one (tests check it).
+
+    `color`, `width` (terminal cells; None: the table's fixed default, byte-stable) and
+    `show_ignored` only matter to the table (drift/report/terminal.py chooses them).
+    """
     if name == "json":
         from drift.report.json_format import render
 
         return render
     if name == "table":
-        from drift.report.table import render as render_table
+        from drift.report.table import renderer
 
-        # On a terminal use its width; elsewhere a fixed width keeps output byte-stable.
-        width = max(100, shutil.get_terminal_size((160, 24)).columns) if color else 160
-        return lambda report: render_table(report, color=color, width=width)
+        return renderer(color, width, show_ignored)
     raise ValueError(f"unknown format {name!r}; choose one of: {', '.join(FORMATS)}")
