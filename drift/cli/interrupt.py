@@ -107,7 +107,8 @@ def finish(err: Interrupted) -> None:
         if err.after_write
         else "stopped at once, nothing was written"
     )
-    sys.stderr.write(escape_text(f"drift: interrupted by {err}; {what}.") + "\n")
+    with contextlib.suppress(Exception):  # a closed stderr must not hide the exit code
+        sys.stderr.write(escape_text(f"drift: interrupted by {err}; {what}.") + "\n")
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
