@@ -15,6 +15,7 @@ import re
 import struct
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +77,8 @@ def finding(path: str, type_: str = "changed", severity: str = "warning", expect
                    None if type_ == "unmanaged" else f"expected/p/{kind}.yaml:3", rule)
 
 
-def report(findings: list[Finding] = (), not_checked: list[NotChecked] = (),  # type: ignore[assignment]
-           ignored: list[IgnoredFinding] = ()) -> Report:  # type: ignore[assignment]
+def report(findings: Iterable[Finding] = (), not_checked: Iterable[NotChecked] = (),
+           ignored: Iterable[IgnoredFinding] = ()) -> Report:
     return Report(project="p", project_number="123", generated_at="2026-11-25T00:00:00Z",
                   source_type="emulator", source_detail="world w", baseline_path="expected/p",
                   baseline_sha256="ab" * 32, resources_checked=4, findings=tuple(findings),

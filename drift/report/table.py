@@ -59,10 +59,9 @@ def _e(text: str) -> str:
     return escape_text(text)
 
 
-def _subject(row: Row, with_field: bool = True) -> str:
-    where = f" ({row.region})" if row.region else ""
-    base = f"{row.kind}/{row.resource}{where}"
-    return f"{base} {row.field}" if with_field and row.field else base
+def _resource(kind: str, resource: str, region: str | None) -> str:
+    """`services/api (us-central1)`, escaped; a global resource has no region."""
+    return _e(f"{kind}/{resource} ({region})" if region else f"{kind}/{resource}")
 
 
 def _source(source: str | None, baseline_path: str) -> str:
@@ -181,13 +180,13 @@ def _wide(report: Report, rows: list[Row], width: int, paint: Painter) -> list[s
     if v_w < MIN_VALUE:
         return None
 
-    out = [paint(line, "bold") for line in columns(
-        [([h], w, None) for h, w in zip(HEADINGS, (SEV, f_w, r_w, v_w), strict=True)],
-        paint, INDENT, GAP)]
-    for (kind, resource, region), members in group_by_resource(drifted):
-        where = f" ({region})" if region else ""
-        heading = _e(f"{kind}/{resource}{where}")
-        out += [paint(line, "bold") for line in wrap(words(heading), width)]
+    out: list[str] = []
+    if drifted:
+        out += [paint(line, "bold") for line in columns(
+            [([h], w, None) for h, w in zip(HEADINGS, (SEV, f_w, r_w, v_w), strict=True)],
+            paint, INDENT, GAP)]
+    for key, members in group_by_resource(drifted):
+        out += [paint(line, "bold") for line in wrap(words(_resource(*key)), width)]
         for row in members:
             field_cell = wrap(fields[id(row)], f_w)
             if sources[id(row)]:
@@ -200,11 +199,13 @@ def _wide(report: Report, rows: list[Row], width: int, paint: Painter) -> list[s
                             (value_cell, v_w, None)], paint, INDENT, GAP)
     unmanaged = [r for r in rows if r.unmanaged_only]
     if unmanaged:
-        out += ["", paint("live resources not declared in the baseline", "bold")]
+        out += [""] if out else []
+        out += [paint("live resources not declared in the baseline", "bold")]
         for row in unmanaged:
-            out += columns([([row.severity], SEV, STYLE.get(row.severity)),
-                            (wrap(words(_e(_subject(row))), width - INDENT - SEV - GAP),
-                             width, None)], paint, INDENT, GAP)
+            name = wrap(words(_resource(row.kind, row.resource, row.region)),
+                        width - INDENT - SEV - GAP)
+            out += columns([([row.severity], SEV, STYLE.get(row.severity)), (name, 0, None)],
+                           paint, INDENT, GAP)
     return out
 
 
@@ -215,8 +216,7 @@ def _compact_row(row: Row, width: int, baseline_path: str, paint: Painter) -> li
     """`severity  kind/resource field: expected -> actual  file:line  [reasons]`, wrapped."""
     hang = SEV + GAP
     inner = width - hang
-    where = f" ({row.region})" if row.region else ""
-    head = words(_e(f"{row.kind}/{row.resource}{where}"), "")
+    head = words(_resource(row.kind, row.resource, row.region), "")
     if row.field:
         field = _e(row.field)
         # A field breaks after a `/` only when it cannot fit a line whole.
