@@ -40,8 +40,8 @@ from drift.baseline.yaml_lines import (
 PROJECT_FILE = "project.yaml"
 SUFFIXES = (".yaml", ".yml")
 # A baseline file larger than this is refused before it is parsed: real ones are a few
-# KB, and parsing costs ~1 s and ~150 MB of memory per 5 MiB. The total keeps a folder of
-# many large files from doing the same.
+# KB, and parsing costs ~2 s and ~400 MB of memory per 5 MiB. The total keeps a folder of
+# many large files from adding up to minutes and gigabytes.
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_PROJECT_BYTES = 10 * 1024 * 1024
 
