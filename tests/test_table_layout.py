@@ -8,6 +8,7 @@ the terminal escaped; an incomplete run never says "no drift".
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pty
@@ -266,8 +267,9 @@ def test_findings_on_one_path_share_a_row_and_json_keeps_each(demo_report):
     assert host.values == ("api-staging.netrasystems.ai", "api.staging.netrasystems.ai")
     assert any("not covered by any certificate" in s for s in host.sentences)
     assert any("netra-backend-bs" in s for s in host.sentences)  # the unexpected's value
-    text = render(demo_report, width=120)
-    assert "changed,  " in text or "changed, lint host_spelling" in text
+    text = render(demo_report, width=80)
+    assert "[changed, lint host_spelling]" in text
+    assert "[broken_reference, lint host_spelling, unexpected]" in text
     data = json.loads(formatter("json")(demo_report))
     same = [f for f in data["findings"]
             if f["path"] == "url_maps/netra-staging-lb/hosts/api.staging.netrasystems.ai"]
@@ -350,7 +352,8 @@ def test_colour_choice(choice, env, tty, want):
 def test_width_comes_from_columns_then_the_terminal_then_a_fixed_default():
     assert table_width({"COLUMNS": "87"}, None) == 87
     assert table_width({"COLUMNS": "junk"}, None) == 120
-    assert table_width({}, sys.stdin if not sys.stdin.isatty() else None) == 120
+    assert table_width({}, io.StringIO()) == 120  # not a terminal: the fixed default
+    assert table_width({}, None) == 120
     assert table_settings("auto", sys.stdout, to_file=True, env={"COLUMNS": "90"}) == (False, 90)
 
 
@@ -427,6 +430,7 @@ def test_case19_through_the_cli_at_80_columns_is_escaped_and_narrow():
     assert not [c for c in plain if is_unsafe(c) and c != "\n"]
     assert widest_line(r.stdout) <= 80
     assert "staging\\x1b[2J\\x1b[H" in plain
+    assert escape_text(OSC8) in plain  # the case's OSC 8 link, shown whole and inert
 
 
 def test_the_table_is_deterministic(demo_report):
