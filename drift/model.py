@@ -48,6 +48,21 @@ class NotChecked:
 
 
 @dataclass(frozen=True)
+class DeclaredResource:
+    """A resource the baseline declares, as a report lists it (JUnit: one test case each).
+
+    `name` is the key findings use (drift.engine.compare.live_key); `checked` is False when
+    its kind (in its region) could not be looked at; `source` is `file:line`.
+    """
+
+    kind: str
+    name: str
+    region: str | None
+    source: str | None
+    checked: bool
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Everything drift saw of one project, already normalized."""
 
@@ -216,6 +231,8 @@ class Report:
     not_checked: tuple[NotChecked, ...] = ()
     notes: tuple[str, ...] = field(default=())
     source_taken_at: str | None = None  # when the live state compared was read
+    # Every declared resource compared (after --kinds), in baseline order; not in the JSON.
+    declared: tuple[DeclaredResource, ...] = ()
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in SEVERITIES}

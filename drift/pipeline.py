@@ -13,7 +13,7 @@ from pathlib import Path
 
 from drift.baseline import Baseline, load_baseline
 from drift.collectors.settings import CollectSettings
-from drift.model import SEVERITY_RANK, NotChecked, Report, Snapshot
+from drift.model import SEVERITY_RANK, DeclaredResource, NotChecked, Report, Snapshot
 from drift.registry import KINDS, kinds_to_collect
 
 Progress = Callable[[int, int, str], None]
@@ -147,6 +147,21 @@ def nothing_to_compare(baseline: Baseline, kinds: set[str] | None = None) -> boo
     return not baseline.kinds or baseline.rules.unmanaged == "ignore"
 
 
+def declared_resources(baseline: Baseline, snapshot: Snapshot) -> tuple[DeclaredResource, ...]:
+    """What the baseline declares, named as findings name it, each saying whether its kind
+    (in its region) was looked at: JUnit makes one test case of each."""
+    from drift.engine.compare import live_key
+
+    return tuple(
+        DeclaredResource(
+            *live_key(d.kind, d.name, d.region),
+            source=d.source or None,
+            checked=snapshot.checked(d.kind, d.region),
+        )
+        for d in baseline.declared
+    )
+
+
 def build_report(
     baseline: Baseline,
     snapshot: Snapshot,
@@ -179,6 +194,7 @@ def build_report(
         not_checked=snapshot.not_checked,
         notes=tuple(sorted((*ev.notes, *digest_notes))),
         source_taken_at=snapshot.taken_at,
+        declared=declared_resources(baseline, snapshot),
     )
 
 
