@@ -13,6 +13,9 @@ from drift.registry import BOTH, GLOBAL, KINDS, REGIONAL
 SEVERITIES = ("critical", "warning", "info")
 SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 FINDING_TYPES = ("changed", "missing", "unexpected", "unmanaged", "broken_reference", "lint")
+# With `drift diff --compare-to REF`: how each finding relates to the baseline at REF.
+CHANGES = ("introduced", "unchanged", "resolved")
+BASELINE_CHANGES = ("added", "removed", "changed")
 
 
 @dataclass(frozen=True)
@@ -177,12 +180,15 @@ class Finding:
     message: str
     source: str | None
     rule: str | None = None
+    # `introduced`, `unchanged` or `resolved` with --compare-to (see CHANGES); None without,
+    # and then absent from the JSON, so reports without --compare-to keep their bytes.
+    change: str | None = None
 
     def sort_key(self) -> tuple[int, str, str]:
         return (SEVERITY_RANK[self.severity], self.path, self.type)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "path": self.path,
             "kind": self.kind,
             "resource": self.resource,
@@ -196,6 +202,9 @@ class Finding:
             "source": self.source,
             "rule": self.rule,
         }
+        if self.change is not None:
+            out["change"] = self.change
+        return out
 
 
 @dataclass(frozen=True)
@@ -233,9 +242,81 @@ class Report:
     source_taken_at: str | None = None  # when the live state compared was read
     # Every declared resource compared (after --kinds), in baseline order; not in the JSON.
     declared: tuple[DeclaredResource, ...] = ()
+    comparison: Comparison | None = None  # set by --compare-to REF
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in SEVERITIES}
         for f in self.findings:
             out[f.severity] += 1
         return out
+
+    @property
+    def resolved(self) -> tuple[Finding, ...] | None:
+        """Findings the baseline at REF had that this change removes (None: no --compare-to)."""
+        return self.comparison.resolved if self.comparison else None
+
+    @property
+    def baseline_changes(self) -> tuple[BaselineChange, ...] | None:
+        """Declarations added, removed or changed since REF (None: no --compare-to)."""
+        return self.comparison.baseline_changes if self.comparison else None
+
+    def change_counts(self) -> dict[str, int] | None:
+        """{introduced, unchanged, resolved: n} with --compare-to, else None."""
+        if self.comparison is None:
+            return None
+        out = {c: 0 for c in CHANGES}
+        for f in self.findings:
+            if f.change in out:
+                out[f.change] += 1
+        out["resolved"] = len(self.comparison.resolved)
+        return out
+
+
+@dataclass(frozen=True)
+class BaselineChange:
+    """One declaration that differs between the baseline at REF and the working tree's.
+
+    `field` is None for a whole resource, else a declared field (`max_instances`) or one
+    key of a mapping (`env/API_URL`). `source` is where it is declared now (added,
+    changed), or at REF for a removed one (`REF:expected/P/file.yaml:LINE`). Values are
+    left out: the baseline is in git for anyone to read, and a diff of values is git's.
+    """
+
+    change: str  # added | removed | changed (BASELINE_CHANGES)
+    kind: str
+    resource: str
+    region: str | None
+    field: str | None
+    source: str | None
+
+    @property
+    def path(self) -> str:
+        base = f"{self.kind}/{self.resource}"
+        return f"{base}/{self.field}" if self.field else base
+
+    def sort_key(self) -> tuple[str, str, str]:
+        return (self.path, self.region or "", self.change)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "change": self.change,
+            "path": self.path,
+            "kind": self.kind,
+            "resource": self.resource,
+            "region": self.region,
+            "field": self.field,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What `drift diff --compare-to REF` adds to a report: the baseline at REF, the
+    findings it had that are gone, and the declarations that changed since."""
+
+    ref: str
+    commit: str
+    baseline_path: str | None  # None: the project has no baseline at REF
+    baseline_sha256: str | None
+    resolved: tuple[Finding, ...] = ()
+    baseline_changes: tuple[BaselineChange, ...] = ()
