@@ -39,7 +39,7 @@ def main() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json"]),
+    type=click.Choice(["table", "json", "sarif", "junit"]),
     default=None,
     help="Report format (default: table on a terminal, json otherwise).",
 )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from drift.model import Report
 
-FORMATS = ("table", "json")
+FORMATS = ("table", "json", "sarif", "junit")
 
 
 def formatter(
@@ -25,4 +25,14 @@ def formatter(
         from drift.report.table import renderer
 
         return renderer(color, width, show_ignored)
+    if name == "sarif":
+        from pathlib import Path
+
+        from drift.report.sarif import renderer as sarif_renderer
+
+        return sarif_renderer(Path.cwd())  # URIs relative to the repository drift runs in
+    if name == "junit":
+        from drift.report.junit import render as junit_render
+
+        return junit_render
     raise ValueError(f"unknown format {name!r}; choose one of: {', '.join(FORMATS)}")
