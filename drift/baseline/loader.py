@@ -187,7 +187,7 @@ def read_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | str:
             if is_type(st.st_mode):
                 via = f" (via symlink -> {os.readlink(path)})" if path.is_symlink() else ""
                 return f"is {what}{via}; baseline files must be regular files"
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
         with os.fdopen(fd, "rb") as fh:
             st = os.fstat(fh.fileno())  # the file we opened, should it have been swapped
             if not stat.S_ISREG(st.st_mode):
