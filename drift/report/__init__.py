@@ -6,16 +6,21 @@ from collections.abc import Callable
 
 from drift.model import Report
 
-FORMATS = ("table", "json", "sarif", "junit")
+FORMATS = ("table", "json", "sarif", "junit", "markdown")
 
 
 def formatter(
-    name: str, color: bool = False, width: int | None = None, show_ignored: bool = False
+    name: str,
+    color: bool = False,
+    width: int | None = None,
+    show_ignored: bool = False,
+    link_base: str | None = None,
 ) -> Callable[[Report], str]:
     """The formatter for `name`; every name in FORMATS has one (tests check it).
 
     `color`, `width` (terminal cells; None: the table's fixed default, byte-stable) and
-    `show_ignored` only matter to the table (drift/report/terminal.py chooses them).
+    `show_ignored` only matter to the table (drift/report/terminal.py chooses them);
+    `link_base` (the URL sources link under) to markdown.
     """
     if name == "json":
         from drift.report.json_format import render
@@ -35,4 +40,10 @@ def formatter(
         from drift.report.junit import render as junit_render
 
         return junit_render
+    if name == "markdown":
+        from functools import partial
+
+        from drift.report.markdown import render as markdown_render
+
+        return partial(markdown_render, link_base=link_base)
     raise ValueError(f"unknown format {name!r}; choose one of: {', '.join(FORMATS)}")

@@ -10,8 +10,9 @@ from drift.report.escape import escape_json
 
 
 def to_dict(report: Report) -> dict[str, Any]:
+    """The report as plain data; the --compare-to keys only when it was used."""
     counts = report.counts()
-    return {
+    out: dict[str, Any] = {
         "schema": "drift-report/v1",
         "project": report.project,
         "project_number": report.project_number,
@@ -38,6 +39,37 @@ def to_dict(report: Report) -> dict[str, Any]:
         ],
         "notes": list(report.notes),
     }
+    if report.comparison is not None:
+        out = _with_comparison(out, report)
+    return out
+
+
+def _with_comparison(out: dict[str, Any], report: Report) -> dict[str, Any]:
+    """drift-report/v1 additions of `--compare-to REF` (docs/operations.md): `compare_to`
+    after `baseline`, `resolved` and `baseline_changes` after `findings`; each finding
+    already carries its `change`. Readers that do not know them see a v1 report."""
+    comp = report.comparison
+    assert comp is not None
+    counts = report.change_counts() or {}
+    compare_to = {
+        "ref": comp.ref,
+        "commit": comp.commit,
+        "baseline": (
+            {"path": comp.baseline_path, "sha256": comp.baseline_sha256}
+            if comp.baseline_path is not None
+            else None
+        ),
+        "summary": {k: counts.get(k, 0) for k in ("introduced", "unchanged", "resolved")},
+    }
+    ordered: dict[str, Any] = {}
+    for key, value in out.items():
+        ordered[key] = value
+        if key == "baseline":
+            ordered["compare_to"] = compare_to
+        elif key == "findings":
+            ordered["resolved"] = [f.to_json() for f in comp.resolved]
+            ordered["baseline_changes"] = [c.to_json() for c in comp.baseline_changes]
+    return ordered
 
 
 def render(report: Report) -> str:
