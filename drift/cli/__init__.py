@@ -221,3 +221,7 @@ def emulator(
 from drift.cli.baseline import baseline  # noqa: E402  (registers `drift baseline`)
 
 main.add_command(baseline)
+
+from drift.cli.schema import schema  # noqa: E402  (registers `drift schema`)
+
+main.add_command(schema)
