@@ -39,9 +39,24 @@ def main() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "sarif", "junit"]),
+    type=click.Choice(["table", "json", "sarif", "junit", "markdown"]),
     default=None,
     help="Report format (default: table on a terminal, json otherwise).",
+)
+@click.option(
+    "--compare-to",
+    "compare_to",
+    default=None,
+    metavar="REF",
+    help="Also compare with the baseline at git ref REF (e.g. origin/main): each finding "
+    "is introduced or unchanged, and the findings REF had that are gone are resolved.",
+)
+@click.option(
+    "--link-base",
+    default=None,
+    metavar="URL",
+    help="Markdown: link sources under URL, the folder drift runs in at the commit shown "
+    "(default in GitHub Actions: the pull request's head commit).",
 )
 @click.option("--output", default=None, help="Write the report to FILE (atomically).")
 @click.option(
@@ -77,6 +92,8 @@ def diff(
     snapshot_file: str | None,
     show_ignored: bool,
     color_choice: str,
+    compare_to: str | None,
+    link_base: str | None,
     kinds: str | None,
     **scan: Any,
 ) -> None:
@@ -91,21 +108,44 @@ def diff(
     check_expected(expected, project)
     target = check_output(output, "the report")
     baseline = load_or_exit(expected, project)
+    from drift.cli.compare import link_base_for, load_ref_or_exit
     from drift.pipeline import build_report, exit_code, nothing_to_compare
     from drift.report import formatter
     from drift.report.terminal import table_settings
 
     if nothing_to_compare(baseline, kind_set):
         _fail_nothing_declared(baseline, project, expected, kind_set)
-    snap = take_snapshot(baseline, project, source, kind_set, scan)
-    report = build_report(baseline, snap, kinds=kind_set)
+    at_ref = load_ref_or_exit(compare_to, expected, project) if compare_to else None
+    links = link_base_for(link_base) if fmt == "markdown" else None
+    if at_ref is None:
+        snap = take_snapshot(baseline, project, source, kind_set, scan)
+        report = build_report(baseline, snap, kinds=kind_set)
+    else:
+        report = _compared_report(baseline, at_ref, project, source, kind_set, scan)
     fmt = fmt or ("table" if sys.stdout.isatty() and not output else "json")
     color, width = table_settings(color_choice, sys.stdout, to_file=bool(output))
-    text = formatter(fmt, color=color, width=width, show_ignored=show_ignored)(report)
+    text = formatter(
+        fmt, color=color, width=width, show_ignored=show_ignored, link_base=links
+    )(report)
     where, written = emit(text, target, "the report")
     if not scan["quiet"]:
         warn(summary_line(report, where))
     sys.exit(exit_code(report, fail_on) if written else EXIT_ERROR)
+
+
+def _compared_report(
+    baseline: Any, at_ref: Any, project: str, source: Any, kinds: set[str] | None,
+    scan: dict[str, Any],
+) -> Any:
+    """One read of the live state, compared with the working tree's baseline and REF's."""
+    from drift.comparison import build_compared_report, scan_for_both
+
+    # A live scan also reads what only REF declares; a snapshot file is what it is.
+    scanned = None if source.snapshot else scan_for_both(baseline, at_ref.baseline)
+    snap = take_snapshot(scanned or baseline, project, source, kinds, scan)
+    return build_compared_report(
+        baseline, at_ref.baseline, snap, at_ref.ref, at_ref.commit, scanned=scanned, kinds=kinds
+    )
 
 
 def _fail_nothing_declared(

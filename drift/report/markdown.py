@@ -49,8 +49,9 @@ LIMIT = 65_536
 RESERVE = 400
 VALUE_LIMIT = 300
 ZWSP = "&#8203;"  # zero-width space, as an entity so the source stays ASCII
-_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
-_WWW = re.compile(r"(?i)(www)(\\\.)")  # `www.` after backslash-escaping
+# ASCII punctuation that means something inline in GitHub Markdown (`$` starts math).
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&@$])")
+_BREAK = re.compile(r"(?i)(www(?=\.)|:(?=//)|:(?=[a-z0-9_+-]+:))")
 _SOURCE = re.compile(r"^(?P<file>[^:]+):(?P<line>[0-9]+)$")
 SAFE_BASE = re.compile(r"^https?://[A-Za-z0-9._~:/%@+=,;!$&*-]+$")
 
@@ -72,8 +73,10 @@ def _cut(value: str, limit: int = VALUE_LIMIT) -> tuple[str, str]:
     return "".join(out), ""
 
 
-def code(value: str, limit: int = VALUE_LIMIT) -> str:
-    """`value` as an inline code span, safe in a table cell (see the module docstring)."""
+def code(value: str, limit: int = VALUE_LIMIT, table: bool = True) -> str:
+    """`value` as an inline code span (see the module docstring). In a table cell (the
+    default) `|` is written `\\|`; elsewhere that backslash would show, and a pipe is
+    only a character."""
     shown, more = _cut(value, limit)
     if not shown:
         return "(empty)" + (f" {more}" if more else "")
@@ -82,21 +85,27 @@ def code(value: str, limit: int = VALUE_LIMIT) -> str:
     # A space on both sides is removed by the renderer; it keeps a backtick at either end
     # from joining the fence.
     pad = " " if shown.startswith("`") or shown.endswith("`") else ""
-    span = f"{fence}{pad}{shown.replace('|', chr(92) + '|')}{pad}{fence}"
+    if table:
+        shown = shown.replace("|", "\\|")
+    span = f"{fence}{pad}{shown}{pad}{fence}"
     return f"{span} {more}" if more else span
 
 
 def text(value: str, limit: int | None = VALUE_LIMIT) -> str:
-    """`value` as plain Markdown text that can only render as those characters."""
+    """`value` as inline Markdown text that can only render as those characters.
+
+    Inline: the result is never put at the start of a line (where `-`, `1.` or `=` would
+    start a block), and every caller writes something before it.
+    """
     shown, more = _cut(value, limit) if limit else (escape_text(value), "")
     if more:
         shown = f"{shown} {more}"
-    escaped = _PUNCT.sub(r"\\\1", shown)
-    # GitHub links mentions, issue numbers and bare URLs in rendered text, escaped or
-    # not: a zero-width space right after `@`, `#`, `:` of `://` and `www` breaks them.
+    escaped = _SPECIAL.sub(r"\\\1", shown)
+    # GitHub links mentions, issue numbers and URLs, and draws :emoji:, in rendered
+    # text, escaped or not: a zero-width space after `@`, `#`, `www` and a `:` that is
+    # followed by a word or `/` breaks each of them, and shows nothing.
     escaped = escaped.replace("\\@", "\\@" + ZWSP).replace("\\#", "\\#" + ZWSP)
-    escaped = escaped.replace("\\:\\/\\/", "\\:" + ZWSP + "\\/\\/")
-    return _WWW.sub(lambda m: m.group(1) + ZWSP + m.group(2), escaped)
+    return _BREAK.sub(lambda m: m.group(1) + ZWSP, escaped)
 
 
 def html(value: str, limit: int = VALUE_LIMIT) -> str:
@@ -222,7 +231,7 @@ def _summary_line(report: Report) -> str:
     changes = report.change_counts()
     if report.comparison is not None and changes is not None:
         comp = report.comparison
-        at = code(comp.ref) + f" ({code(comp.commit[:12])})"
+        at = code(comp.ref, table=False) + f" ({code(comp.commit[:12], table=False)})"
         base = "" if comp.baseline_path else "; no baseline there, so every finding is new"
         line += (
             f" Against {at}: {changes['resolved']} resolved, {changes['introduced']} "
@@ -243,7 +252,7 @@ def _not_checked(doc: _Doc, report: Report) -> None:
     items = sorted(report.not_checked, key=lambda n: (n.kind, n.region or "", n.error))
     for i, nc in enumerate(items):
         where = f" in {text(nc.region)}" if nc.region else ""
-        line = f"- {code(nc.kind)}{where}: {text(nc.error)}\n"
+        line = f"- {code(nc.kind, table=False)}{where}: {text(nc.error)}\n"
         if not doc.fits(line, 4_000):  # the summary line must still fit after the list
             doc.add(f"- and {n - i} more (the JSON report lists them all)\n")
             break
@@ -352,12 +361,15 @@ def _footer(report: Report) -> str:
     source = report.source_type + (f": {report.source_detail}" if report.source_detail else "")
     parts = [
         f"source {text(source)}",
-        f"baseline {code(report.baseline_path)} (sha256 {code(report.baseline_sha256[:12])})",
+        f"baseline {code(report.baseline_path, table=False)} "
+        f"(sha256 {code(report.baseline_sha256[:12], table=False)})",
         f"generated {text(report.generated_at)}",
     ]
     if report.comparison is not None:
-        parts.append(f"compared to {code(report.comparison.ref)} "
-                     f"({code(report.comparison.commit[:12])})")
+        comp = report.comparison
+        parts.append(
+            f"compared to {code(comp.ref, table=False)} ({code(comp.commit[:12], table=False)})"
+        )
     return "---\n" + "; ".join(parts) + ".\n"
 
 
@@ -376,7 +388,7 @@ def render(report: Report, link_base: str | None = None, limit: int = LIMIT) -> 
     footer = _footer(report)
     doc = _Doc(limit - _size(footer))
     doc.add(marker(report.project) + "\n")
-    doc.add(f"### drift: {code(report.project)}\n\n")
+    doc.add(f"### drift: {code(report.project, table=False)}\n\n")
     _not_checked(doc, report)
     doc.add(_summary_line(report))
     for note in report.notes:
