@@ -21,6 +21,7 @@ from drift.baseline.json_schema import (
     resources_schema,
     yaml_as_json,
 )
+from drift.baseline.rules import IGNORE_KEYS, LINT_RULES, PROJECT_KEYS
 from drift.baseline.yaml_lines import UNREADABLE, load_yaml
 from drift.cli import main
 from drift.model import BaselineChange, Comparison, Finding, Report
@@ -317,6 +318,11 @@ def test_every_kind_and_field_is_in_the_schema():
     for kind, fields in KIND_FIELDS.items():
         assert set(fields) <= set(definitions[f"resource.{kind}"]["properties"]), kind
     assert set(definitions["resourceFile"]["properties"]) == set(KIND_FIELDS)
+    # a key the loader learns must be learnt here too
+    project_file = definitions["projectFile"]["properties"]
+    assert tuple(project_file) == PROJECT_KEYS
+    assert set(project_file["ignore"]["items"]["properties"]) == set(IGNORE_KEYS)
+    assert set(project_file["lint"]["properties"]) == set(LINT_RULES)
 
 
 # -- the command ----------------------------------------------------------------------------
