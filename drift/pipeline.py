@@ -17,6 +17,7 @@ from drift.model import SEVERITY_RANK, DeclaredResource, NotChecked, Report, Sna
 from drift.registry import KINDS, kinds_to_collect
 
 Progress = Callable[[int, int, str], None]
+Notice = Callable[[str], None]
 
 
 def now_utc() -> dt.datetime:
@@ -75,8 +76,12 @@ def collect_live(
     settings: CollectSettings,
     kinds: set[str] | None = None,
     progress: Progress | None = None,
+    notice: Notice | None = None,
 ) -> Snapshot:
-    """Read the live state the baseline (or `kinds`) needs; records when it was read."""
+    """Read the live state the baseline (or `kinds`) needs; records when it was read.
+
+    `progress(done, total, label)` hears of each list done, `notice(sentence)` of each
+    wait to retry (drift/collectors/scan.py)."""
     from drift.collectors.scan import collect
 
     taken_at = now_utc().strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -90,6 +95,7 @@ def collect_live(
         digest_secrets=digest_secrets_declared(baseline) if settings.read_secret_digests else None,
         project_number=baseline.project_number,
         progress=progress,
+        notice=notice,
     )
     extra = unsupported_kinds(baseline, kinds)
     return replace(
@@ -114,6 +120,7 @@ def collect_for_init(
     settings: CollectSettings,
     kinds: tuple[str, ...],
     progress: Progress | None = None,
+    notice: Notice | None = None,
 ) -> Snapshot:
     """Live state for `drift baseline init`: an empty baseline declaring `kinds`, collected.
 
@@ -121,7 +128,8 @@ def collect_for_init(
     with no collector come back in `not_checked`, as in a diff.
     """
     empty = Baseline(project=project, regions=tuple(regions), path="", sha256="", kinds=kinds)
-    return collect_live(empty, replace(settings, all_secret_versions=True), None, progress)
+    settings = replace(settings, all_secret_versions=True)
+    return collect_live(empty, settings, None, progress, notice)
 
 
 def restrict(baseline: Baseline, kinds: set[str]) -> Baseline:
@@ -174,7 +182,10 @@ def build_report(
     if kinds:
         baseline = restrict(baseline, kinds)
     baseline, digest_notes = skip_unread_digests(baseline, snapshot)
-    ev = evaluate(baseline, snapshot, when.date(), now=when)
+    # The declared number still tells this project's numbered secret references apart
+    # when none was read (secrets not listed); the report only shows a number read live.
+    number = snapshot.project_number or baseline.project_number
+    ev = evaluate(baseline, replace(snapshot, project_number=number), when.date(), now=when)
     findings, ignored = ev.findings, ev.ignored
     if kinds:
         # Checks and lint look at everything collected; --kinds shows only what was asked.
@@ -182,7 +193,7 @@ def build_report(
         ignored = tuple(i for i in ignored if i.finding.kind in kinds)
     return Report(
         project=baseline.project,
-        project_number=snapshot.project_number or baseline.project_number,
+        project_number=snapshot.project_number,
         generated_at=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
         source_type=snapshot.source_type,
         source_detail=snapshot.source_detail,

@@ -485,9 +485,12 @@ def test_a_refused_connection_is_a_sentence():
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    result = run(["diff", "--project", PROJECT, "--expected", str(EXPECTED), "--api-endpoint",
-                  f"http://127.0.0.1:{port}", "--format", "json", "--quiet", "--retry-deadline",
-                  "0.1", "--kinds", "vpc_connectors"])  # fmt: skip
-    (nc,) = json.loads(result.stdout)["not_checked"]
-    assert_sentence(nc["error"], "vpcaccess", "/connectors: could not connect (connection refused)")
-    assert result.exit_code == 1
+    # The library path: the CLI probes an endpoint before the scan (tests/test_fail_fast.py),
+    # so a host that goes away during a scan is what reaches the collectors.
+    from drift.collectors.settings import CollectSettings
+    from drift.pipeline import run_diff
+
+    report = run_diff(PROJECT, EXPECTED, kinds={"vpc_connectors"}, settings=CollectSettings(
+        endpoint=f"http://127.0.0.1:{port}", deadline_s=0.1))
+    (nc,) = report.not_checked
+    assert_sentence(nc.error, "vpcaccess", "/connectors: could not connect (connection refused)")

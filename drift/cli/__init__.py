@@ -20,6 +20,7 @@ from drift.cli.common import (
     print_problems,
     take_snapshot,
     warn,
+    warn_not_checked,
     with_source_options,
 )
 from drift.cli.exits import EXIT_ERROR, DriftGroup
@@ -128,6 +129,8 @@ def diff(
         fmt, color=color, width=width, show_ignored=show_ignored, link_base=links
     )(report)
     where, written = emit(text, target, "the report")
+    if report.not_checked and not (fmt == "table" and target is None and sys.stdout.isatty()):
+        warn_not_checked(report.not_checked)  # the table on screen says it already
     if not scan["quiet"]:
         warn(summary_line(report, where))
     sys.exit(exit_code(report, fail_on) if written else EXIT_ERROR)
@@ -199,9 +202,7 @@ def snapshot(
             "resources (or write a baseline with `drift baseline init`), or pass --kinds."
         )
     snap = take_snapshot(baseline, project, source, kind_set, scan)
-    for nc in snap.not_checked:
-        where = f" in {nc.region}" if nc.region else ""
-        warn(f"drift: not checked: {nc.kind}{where}: {nc.error}")
+    warn_not_checked(snap.not_checked)
     text = json.dumps(snap.to_json(), indent=2, sort_keys=True) + "\n"
     where, written = emit(text, target, "the snapshot")
     if not scan["quiet"]:

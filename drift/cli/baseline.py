@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -13,13 +14,13 @@ from drift.cli.common import (
     live_source,
     parse_kinds,
     print_problems,
-    progress_bar,
-    scan_settings,
     warn,
+    warn_not_checked,
     with_source_options,
 )
 from drift.cli.inputs import check_expected, check_scan_inputs
 from drift.cli.interrupt import uninterruptible
+from drift.cli.progress import scan_display
 
 
 @click.group()
@@ -55,6 +56,23 @@ def _existing_project(folder: Path, project: str) -> tuple[str, tuple[str, ...]]
     return text, info.regions
 
 
+def _next_diff(project: str, expected: str, source: Any) -> str:
+    """The `drift diff` that compares with what init just read: same folder, same source
+    (a DRIFT_API_ENDPOINT in the environment applies to it by itself)."""
+    from drift.cli.common import BUNDLED
+
+    words = ["drift", "diff", "--project", project]
+    if expected != "expected":
+        words += ["--expected", expected]
+    if source.emulator == BUNDLED:
+        words += ["--emulator"]
+    elif source.emulator is not None:
+        words += ["--emulator", source.emulator]
+    elif source.endpoint and not source.endpoint_from_env:
+        words += ["--api-endpoint", source.endpoint]
+    return shlex.join(words)
+
+
 def _init_source(stype: str, detail: str) -> str:
     if stype == "emulator":
         return f"the drift emulator ({detail})"
@@ -82,7 +100,8 @@ def baseline_init(
 ) -> None:
     """Write a first baseline from the project's live state (exit 0 written, 1 not written).
 
-    Every field set live is declared, so a `drift diff` right after finds no drift; secret
+    Every field set live is declared, so a `drift diff` right after reports nothing
+    changed, missing, unexpected or unmanaged (lint and broken references may remain); secret
     values are never written and volatile values become matchers. Review it before committing.
     """
     import datetime as dt
@@ -132,15 +151,13 @@ def baseline_init(
             )
         region_list = list(found[1])
     declared = init_kinds(kind_set)
-    with live_source(project, source) as (endpoint, stype, detail):
-        with progress_bar(not scan["quiet"]) as progress:
-            snap = collect_for_init(
-                project, region_list, scan_settings(endpoint, scan), declared, progress
-            )
+    with live_source(project, source, scan) as live, scan_display(not scan["quiet"]) as show:
+        snap = collect_for_init(
+            project, region_list, live.settings, declared, show.progress, show.notice
+        )
+    stype, detail = live.source_type, live.detail
     if snap.not_checked:
-        for nc in snap.not_checked:
-            where = f" in {nc.region}" if nc.region else ""
-            warn(f"drift: could not read {nc.kind}{where}: {nc.error}")
+        warn_not_checked(snap.not_checked)
         failed = sorted({nc.kind for nc in snap.not_checked})
         fail(f"nothing was written: could not read {', '.join(failed)}.")
 
@@ -179,8 +196,10 @@ def baseline_init(
         warn(f"drift: note: {note}")
     total = sum(rendered.counts.values())
     per_kind = ", ".join(f"{n} {k}" for k, n in sorted(rendered.counts.items()))
+    again = _next_diff(project, expected, source)
     click.echo(escape_text(
         f"wrote {folder.as_posix()}/ ({', '.join(sorted(files))}): {total} resources "
-        f"({per_kind}). Review it before committing; `drift diff --project {project}"
-        f"{'' if expected == 'expected' else ' --expected ' + expected}` should find no drift."
+        f"({per_kind}). Review it before committing; the next `{again}` "
+        "should report nothing changed, missing, unexpected or unmanaged (lint findings and "
+        "broken references may remain: init writes what is there, not what is right)."
     ))

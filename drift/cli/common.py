@@ -6,6 +6,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -62,16 +63,30 @@ def parse_kinds(value: str | None) -> set[str] | None:
     return kinds
 
 
+@dataclass(frozen=True)
+class Live:
+    """Where a scan reads from: the report's source type and detail, and the settings
+    (endpoint, credentials and the scan options) to read with."""
+
+    source_type: str
+    detail: str
+    settings: Any  # drift.collectors.settings.CollectSettings
+
+
 @contextlib.contextmanager
-def live_source(project: str, source: Any) -> Iterator[tuple[str | None, str, str]]:
-    """Yields (endpoint, source type, detail) for a drift/cli/inputs.py Source; starts the
-    in-process emulator when asked. An endpoint override is type `endpoint`, not `live`:
-    the report must not call a local emulator or a proxy "live GCP"."""
+def live_source(project: str, source: Any, scan: dict[str, Any]) -> Iterator[Live]:
+    """The Live source for a drift/cli/inputs.py Source, checked before any scan: an
+    endpoint must answer at all, live GCP needs credentials; starts the in-process
+    emulator when asked. An endpoint override is type `endpoint`, not `live`: the report
+    must not call a local emulator or a proxy "live GCP"."""
     if source.emulator is None:
         if source.endpoint:
-            yield source.endpoint, "endpoint", source.endpoint_label()
+            check_reachable(source)
+            yield Live("endpoint", source.endpoint_label(), scan_settings(source.endpoint, scan))
         else:
-            yield None, "live", "Google Cloud APIs (Application Default Credentials)"
+            settings = scan_settings(None, scan)
+            settings.credentials = live_credentials()
+            yield Live("live", "Google Cloud APIs (Application Default Credentials)", settings)
         return
     from drift.emulator import Emulator, bundled_world_path, load_world
 
@@ -85,27 +100,45 @@ def live_source(project: str, source: Any) -> Iterator[tuple[str | None, str, st
     emu = Emulator(world)
     base = emu.start()
     try:
-        yield base, "emulator", detail
+        yield Live("emulator", detail, scan_settings(base, scan))
     finally:
         emu.stop()
 
 
-@contextlib.contextmanager
-def progress_bar(enabled: bool) -> Iterator[Any]:
-    """A progress bar on stderr when it is a terminal; silent otherwise."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
+def check_reachable(source: Any) -> None:
+    """An endpoint that refuses connections, does not resolve or fails TLS ends the run
+    now, in seconds, not after every request has retried for --retry-deadline."""
+    from drift.collectors.reach import probe
+
+    why = probe(source.endpoint)
+    if why is None:
         return
-    from rich.console import Console
-    from rich.progress import Progress
+    name = "DRIFT_API_ENDPOINT" if source.endpoint_from_env else "--api-endpoint"
+    fail(
+        f"{name} {source.endpoint} cannot be reached: {why}; check the URL and that the "
+        "server is running (`drift emulator` serves the built-in fake GCP, or use "
+        "--emulator instead); nothing was checked."
+    )
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("scanning", total=None)
 
-        def update(done: int, total: int, label: str) -> None:
-            bar.update(task, completed=done, total=total, description=f"scanning {label}")
+def live_credentials() -> Any:
+    """Application Default Credentials, resolved once before a scan of live GCP; none (or
+    none that works) is one sentence saying how to log in, and exit 1."""
+    from drift.collectors.credentials import CredentialsError, resolve
 
-        yield update
+    try:
+        return resolve()
+    except CredentialsError as err:
+        fail(f"{err}; nothing was checked.")
+
+
+def warn_not_checked(not_checked: Any) -> None:
+    """What could not be checked, on stderr: one line per distinct cause, naming where
+    (drift/report/causes.py), not one per kind and region."""
+    from drift.report.causes import group
+
+    for cause in group(not_checked):
+        warn(f"drift: not checked: {cause.line()}")
 
 
 def scan_settings(endpoint: str | None, scan: dict[str, Any]) -> Any:
@@ -164,14 +197,14 @@ def take_snapshot(
     """The live state from the chosen source (drift/cli/inputs.py Source)."""
     from dataclasses import replace
 
+    from drift.cli.progress import scan_display
     from drift.pipeline import collect_live
 
     if source.snapshot:
         return read_snapshot_file(baseline, project, source.snapshot, scan)
-    with live_source(project, source) as (endpoint, stype, detail):
-        with progress_bar(not scan["quiet"]) as progress:
-            snap = collect_live(baseline, scan_settings(endpoint, scan), kinds, progress)
-    return replace(snap, source_type=stype, source_detail=detail)
+    with live_source(project, source, scan) as live, scan_display(not scan["quiet"]) as show:
+        snap = collect_live(baseline, live.settings, kinds, show.progress, show.notice)
+    return replace(snap, source_type=live.source_type, source_detail=live.detail)
 
 
 source_options = [

@@ -1,7 +1,8 @@
 """Builds the official Google clients on demand (REST transport), one set per worker thread.
 
 With an endpoint override every API is sent to that base URL with anonymous credentials
-(how the emulator and tests are reached); otherwise Application Default Credentials.
+(how the emulator and tests are reached); otherwise the credentials resolved before the
+scan (drift/collectors/credentials.py), or Application Default Credentials.
 Clients are never module globals: each scan owns its factory.
 """
 
@@ -38,10 +39,10 @@ CLIENTS: dict[str, tuple[str, str]] = {
 class ClientFactory:
     """Thread-local cache of clients, so concurrent workers never share a connection pool."""
 
-    def __init__(self, endpoint: str | None = None) -> None:
+    def __init__(self, endpoint: str | None = None, credentials: Any = None) -> None:
         self.endpoint = endpoint.rstrip("/") if endpoint else None
         self._local = threading.local()
-        self._credentials: Any = None
+        self._credentials: Any = credentials
         self._lock = threading.Lock()
 
     def _creds(self) -> Any:

@@ -78,6 +78,8 @@ class ScanContext:
     budgets: Budgets
     policy: RetryPolicy
     on_retry: Callable[[BaseException], None] | None = None
+    # Told (api, region, error, seconds left) before each wait to retry: what the user sees.
+    on_wait: Callable[[str, str | None, BaseException, float], None] | None = None
     requests_made: dict[str, int] = field(default_factory=dict)
 
     def call(
@@ -92,6 +94,7 @@ class ScanContext:
         """One budgeted, retried request; `expect` checks the shape of its 2xx answer,
         `until` is a deadline shared with other requests, `echo=False` keeps the answer
         out of error messages."""
+        tell = self.on_wait
         return call_with_retry(
             fn,
             self.budgets.get(api, region),
@@ -100,6 +103,7 @@ class ScanContext:
             until=until,
             expect=expect,
             echo=echo,
+            on_wait=(lambda err, left: tell(api, region, err, left)) if tell else None,
         )
 
     def pages(self) -> Pages:

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from drift.collectors import reach
 from drift.collectors.answers import BadResponse, check_object, short
 
 Check = Callable[[dict[str, Any]], str | None]
@@ -257,18 +258,19 @@ class GuardedAdapter(HTTPAdapter):
 def _sentence(err: requests.exceptions.RequestException, url: str) -> Exception:
     """The same kind of requests error (so retries treat it alike), said as a sentence."""
     text = str(err)
-    if isinstance(err, requests.exceptions.ConnectTimeout):
+    cause = reach.unreachable(err)
+    if cause == reach.REFUSED:
+        what = "could not connect (connection refused)"
+    elif cause == reach.NO_HOST:
+        what = "could not resolve the host name"
+    elif isinstance(err, requests.exceptions.ConnectTimeout):
         what = "could not connect in time"
     elif isinstance(err, requests.exceptions.ReadTimeout):
         what = "the server stopped sending (read timeout)"
     elif isinstance(err, requests.exceptions.SSLError):
-        what = f"the TLS handshake failed ({short(text, 120)})"
+        what = f"{reach.TLS} ({reach.tls_reason(err)})"
     elif "IncompleteRead" in text or "Connection broken" in text:
         what = "the connection broke before the answer was complete"
-    elif "Connection refused" in text:
-        what = "could not connect (connection refused)"
-    elif "Name or service not known" in text or "nodename nor servname" in text:
-        what = "could not resolve the host name"
     else:
         what = f"the connection failed ({short(text, 120)})"
     try:

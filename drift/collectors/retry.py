@@ -4,7 +4,9 @@ Exponential backoff with full jitter under an overall deadline; every attempt sp
 token of the API's rate budget, so retries cannot break the quota either. The deadline
 bounds the whole request, the answer in flight included: each attempt runs under
 drift.collectors.guard with a total limit (never past the deadline, never less than
-MIN_ATTEMPT_S), so a stalled or dripping answer cannot outlive it.
+MIN_ATTEMPT_S), so a stalled or dripping answer cannot outlive it. A host that cannot be
+reached at all (refused, no such host, TLS handshake failed: drift/collectors/reach.py)
+gets one quick second try only.
 """
 
 from __future__ import annotations
@@ -17,17 +19,23 @@ from typing import TypeVar
 
 import requests
 from google.api_core import exceptions as gexc
+from google.auth import exceptions as auth_exc
 from google.protobuf import json_format
 
-from drift.collectors import guard
+from drift.collectors import guard, reach
 from drift.collectors.answers import BadResponse, api_name, short
 from drift.collectors.budget import RateBudget
+from drift.collectors.credentials import how_to_log_in
 
 T = TypeVar("T")
 
 # An attempt always gets at least this long, even when the deadline is (nearly) used up:
 # `--retry-deadline 0` means "no retries", not "no time to answer".
 MIN_ATTEMPT_S = 1.0
+# A host that refuses connections, does not resolve or fails the TLS handshake gets one
+# quick second try (a server restarting), not the whole deadline: these do not heal in
+# minutes, and a mistyped endpoint must not be retried for minutes in silence.
+UNREACHABLE_TRIES = 2
 
 RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
 STATUS_NAMES = {
@@ -95,6 +103,19 @@ def _reasons(err: gexc.GoogleAPICallError) -> set[str]:
     return found
 
 
+def retry_reason(err: BaseException) -> str:
+    """What is being retried, in a word or two: `503`, `429`, `timeout`, ..."""
+    if isinstance(err, BadResponse):
+        return f"{err.status}, not an answer" if err.status else err.word
+    if isinstance(err, gexc.GoogleAPICallError) and isinstance(err.code, int):
+        return str(err.code)
+    if isinstance(err, requests.exceptions.Timeout):
+        return "timeout"
+    if isinstance(err, requests.exceptions.ConnectionError):
+        return reach.unreachable(err) or "connection failed"
+    return type(err).__name__
+
+
 def is_retryable(err: BaseException) -> bool:
     if isinstance(err, BadResponse):
         return err.retryable
@@ -118,6 +139,15 @@ def describe_error(err: BaseException, api: str | None = None) -> str:
     .../healthChecks answered 200 with an empty body; a proxy in between?".
     """
     who = f"{api_name(api)}: " if api else ""
+    if isinstance(err, auth_exc.GoogleAuthError):
+        # The credentials, not the API, are the cause: said alike for every API, so the
+        # report can say it once (drift/report/causes.py).
+        what = (
+            "no Google credentials found"
+            if isinstance(err, auth_exc.DefaultCredentialsError)
+            else "the credentials could not get an access token"
+        )
+        return f"UNAUTHENTICATED: {what} ({short(str(err), 160).rstrip('.')}): {how_to_log_in()}"
     if isinstance(err, BadResponse):
         return f"{err.word}: {who}{err.sentence()}"
     if isinstance(err, guard.AttemptTimeout):
@@ -178,16 +208,19 @@ def call_with_retry(
     expect: guard.Check | None = None,
     echo: bool = True,
     clock: Callable[[], float] = time.monotonic,
+    on_wait: Callable[[BaseException, float], None] | None = None,
 ) -> T:
     """Call `fn` until it succeeds, a non-retryable error occurs, or the deadline passes.
 
     The request has `policy.deadline_s` (time queued for quota not counted); `until` is
     a deadline shared with other requests as well (a list's pages). `expect`: the shape
     check for a 2xx answer; `echo=False`: messages never quote the answer (it may carry
-    a secret payload).
+    a secret payload). `on_wait(err, seconds_left)` is told before each wait, so the
+    user can be (a retry is otherwise silent for up to the whole deadline).
     """
     own = Deadline(policy.deadline_s, clock)
     backoff = policy.initial_s
+    unreachable = 0
     while True:
         max_wait = max(until.left(), 0.0) if until is not None and until.started else None
         waited = budget.acquire(max_wait)
@@ -211,11 +244,17 @@ def call_with_retry(
         except Exception as err:  # noqa: BLE001 - classified right below, re-raised if final
             if not is_retryable(err):
                 raise
+            if reach.unreachable(err):
+                unreachable += 1
+                if unreachable >= UNREACHABLE_TRIES:
+                    raise
             delay = random.uniform(0, backoff)
             left = own.left() if until is None else min(own.left(), until.left())
             if delay > left:
                 raise
             if on_retry:
                 on_retry(err)
+            if on_wait:
+                on_wait(err, left)
             sleep(delay)
             backoff = min(backoff * policy.multiplier, policy.max_backoff_s)

@@ -16,7 +16,7 @@ from typing import Any
 from drift.collectors.budget import Budgets
 from drift.collectors.clients import ClientFactory
 from drift.collectors.context import ScanContext
-from drift.collectors.retry import RetryPolicy, describe_error
+from drift.collectors.retry import RetryPolicy, describe_error, retry_reason
 from drift.collectors.settings import CollectSettings
 from drift.model import NotChecked, Resource, Snapshot
 from drift.normalize import secrets as secrets_norm
@@ -24,6 +24,13 @@ from drift.normalize.resources import referenced_secrets, to_resource
 from drift.registry import KINDS
 
 Progress = Callable[[int, int, str], None]
+Notice = Callable[[str], None]
+
+
+def retry_notice(api: str, region: str | None, err: BaseException, left_s: float) -> str:
+    """`retrying secretmanager (503), giving up in 110 s`: what a wait to retry is for."""
+    where = f" in {region}" if region else ""
+    return f"retrying {api}{where} ({retry_reason(err)}), giving up in {max(left_s, 0):.0f} s"
 
 
 def _context(settings: CollectSettings) -> ScanContext:
@@ -32,7 +39,8 @@ def _context(settings: CollectSettings) -> ScanContext:
         deadline_s=settings.deadline_s,
         attempt_timeout_s=settings.attempt_timeout_s,
     )
-    return ScanContext(ClientFactory(settings.endpoint), Budgets(settings.rate_per_minute), policy)
+    clients = ClientFactory(settings.endpoint, settings.credentials)
+    return ScanContext(clients, Budgets(settings.rate_per_minute), policy)
 
 
 def collect(
@@ -44,13 +52,19 @@ def collect(
     digest_secrets: set[str] | None = None,
     project_number: str | None = None,
     progress: Progress | None = None,
+    notice: Notice | None = None,
 ) -> Snapshot:
     """Snapshot `kinds` of `project`; `version_secrets` are secret ids whose versions are needed.
 
     `digest_secrets` (used only with settings.read_secret_digests) are secret ids whose latest
-    enabled payload is read and kept as a `sha256` digest, nothing else.
+    enabled payload is read and kept as a `sha256` digest, nothing else. `project_number`
+    (the baseline's) helps recognise this project's secret references; the snapshot's own
+    number is only one read live. `progress(done, total, label)` is told of each list done,
+    `notice(sentence)` of each wait to retry (from worker threads).
     """
     ctx = _context(settings)
+    if notice is not None:
+        ctx.on_wait = lambda api, region, err, left: notice(retry_notice(api, region, err, left))
     tasks = [(k, r) for k in kinds for r in KINDS[k].scopes(regions)]
     # kind -> [(scope region or None, raw API object)]
     raw: dict[str, list[tuple[str | None, dict[str, Any]]]] = {k: [] for k in kinds}
@@ -92,9 +106,11 @@ def collect(
                 failed.append(NotChecked(kind, region, describe_error(err, KINDS[kind].api)))
             tick(f"{kind} {region or 'global'}")
 
+        read_number = None
         for _, item in raw.get("secrets", []):
-            project_number = project_number or secrets_norm.project_number_of(item.get("name", ""))
-        ids = {project} | ({project_number} if project_number else set())
+            read_number = read_number or secrets_norm.project_number_of(item.get("name", ""))
+        known = read_number or project_number  # what was read wins over what was declared
+        ids = {project} | ({known} if known else set())
         resources = [
             to_resource(k, item, ids, region=scope)
             for k in kinds
@@ -129,7 +145,7 @@ def collect(
             resources[-1].fields["sha256"] = digests[sid]
     snapshot = Snapshot(
         project=project,
-        project_number=project_number,
+        project_number=read_number,
         kinds=tuple(kinds),
         resources=(),
         not_checked=tuple(failed),

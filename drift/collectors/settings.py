@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -19,3 +20,7 @@ class CollectSettings:
     # Read the latest enabled version's payload of secrets that declare `sha256`, keep only
     # its digest. Off by default: without it no access call is ever made.
     read_secret_digests: bool = False
+    # Credentials resolved before the scan (drift/collectors/credentials.py); None: the
+    # clients find the Application Default Credentials themselves (or anonymous, with an
+    # endpoint).
+    credentials: Any = None

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from drift.model import SEVERITIES, Report
+from drift.report.causes import group
 from drift.report.escape import escape_text
 from drift.report.layout import (
     Painter,
@@ -133,9 +134,8 @@ def _header(report: Report, rows: list[Row], width: int, paint: Painter) -> list
     lines += _hanging(words(_e(f"source: {report.source_type}, {report.source_detail}; "
                                f"baseline: {report.baseline_path}")), width, 2)
     lines += [paint(line, style) for line in _hanging(words(_e(headline)), width, 2)]
-    for nc in report.not_checked:
-        region = f" in {nc.region}" if nc.region else ""
-        text = _e(f"NOT CHECKED: {nc.kind}{region}: {nc.error}")
+    for cause in group(report.not_checked):  # one line per cause, naming where it hit
+        text = _e(f"NOT CHECKED: {cause.line()}")
         lines += [paint(line, "bold red") for line in _hanging(words(text), width, 2)]
     for note in report.notes:
         lines += _hanging(words(_e(f"note: {note}")), width, 2)
