@@ -185,3 +185,13 @@ def report(findings=(), ignored=(), not_checked=(), declared=()) -> Report:
                   baseline_sha256="ab" * 32, resources_checked=1, findings=tuple(findings),
                   ignored=tuple(ignored), not_checked=tuple(not_checked),
                   declared=tuple(declared))
+
+
+def test_golden_output():
+    """tests/data/golden/report.junit.xml, byte for byte (see tests/golden.py)."""
+    from tests.golden import GOLDEN, rendered
+
+    text = rendered()["report.junit.xml"]
+    assert text == (GOLDEN / "report.junit.xml").read_text()
+    xml = parse(text)
+    assert (xml.tests, xml.failures, xml.errors) == (5, 2, 2)

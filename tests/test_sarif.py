@@ -237,3 +237,13 @@ def test_formatter_places_uris_from_the_working_directory(fmt, tmp_path, monkeyp
     doc = json.loads(formatter(fmt)(report([finding("services/api/cpu")])))
     loc = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert loc["artifactLocation"]["uri"] == "ops/expected/p/services.yaml"
+
+
+def test_golden_output():
+    """tests/data/golden/report.sarif: every kind of entry, byte for byte (regenerate with
+    `python -m tests.golden` after an intended change, and review the diff)."""
+    from tests.golden import GOLDEN, golden_report, rendered
+
+    text = rendered()["report.sarif"]
+    assert text == (GOLDEN / "report.sarif").read_text()
+    validate(render(golden_report()))
