@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
@@ -20,6 +21,7 @@ from drift.cli import main
 from drift.emulator import Emulator
 from drift.engine.changes import baseline_changes, classify
 from drift.model import Finding
+from drift.report.json_schema import report_schema
 from tests import worldkit as wk
 
 SERVICES = f"""\
@@ -130,6 +132,7 @@ def test_fix_one_break_another_gives_one_resolved_one_introduced(tmp_path, monke
         ("changed", "services/api/env/MODE"),
         ("changed", "services/api/max_instances"),
     ]
+    jsonschema.validate(report, report_schema())  # the additions are drift-report/v1's
 
 
 def test_uncommitted_changes_compare_with_head_and_leave_the_tree_alone(tmp_path, monkeypatch):
