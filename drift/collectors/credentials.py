@@ -75,7 +75,13 @@ def _why(err: auth_exc.GoogleAuthError) -> str:
         url = str(cause.request.url) if cause.request is not None else "the token server"
         why = reach.unreachable(cause) or type(cause).__name__
         return f"{_host(url or '')}: {why}"
-    return short(str(err), 160).rstrip(".")
+    return auth_message(err)
+
+
+def auth_message(err: Exception) -> str:
+    """google-auth's own words: RefreshError carries (message, the server's JSON)."""
+    first = err.args[0] if err.args and isinstance(err.args[0], str) else str(err)
+    return short(first, 160).rstrip(".")
 
 
 def _host(url: str) -> str:
@@ -88,7 +94,7 @@ def _not_found(err: Exception) -> str:
     if path:
         return (
             f"{KEY_ENV} names {path!r}, which google-auth could not use "
-            f"({short(str(err), 120).rstrip('.')}): {how_to_log_in()}"
+            f"({auth_message(err)}): {how_to_log_in()}"
         )
     return (
         f"no Google credentials found ({KEY_ENV} is not set, there is no gcloud login and "

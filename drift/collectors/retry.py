@@ -25,7 +25,7 @@ from google.protobuf import json_format
 from drift.collectors import guard, reach
 from drift.collectors.answers import BadResponse, api_name, short
 from drift.collectors.budget import RateBudget
-from drift.collectors.credentials import how_to_log_in
+from drift.collectors.credentials import auth_message, how_to_log_in
 
 T = TypeVar("T")
 
@@ -147,7 +147,7 @@ def describe_error(err: BaseException, api: str | None = None) -> str:
             if isinstance(err, auth_exc.DefaultCredentialsError)
             else "the credentials could not get an access token"
         )
-        return f"UNAUTHENTICATED: {what} ({short(str(err), 160).rstrip('.')}): {how_to_log_in()}"
+        return f"UNAUTHENTICATED: {what} ({auth_message(err)}): {how_to_log_in()}"
     if isinstance(err, BadResponse):
         return f"{err.word}: {who}{err.sentence()}"
     if isinstance(err, guard.AttemptTimeout):
