@@ -86,7 +86,7 @@ def run(repo: Path, monkeypatch: pytest.MonkeyPatch, *args: str, **env: str) -> 
     argv = ["diff", "--project", wk.PROJECT, "--quiet", *args]
     if "--format" not in args:
         argv += ["--format", "json"]
-    if "--emulator" not in args and "--api-endpoint" not in args:
+    if not {"--emulator", "--api-endpoint", "--snapshot"} & set(args):
         argv += ["--emulator", "world.json"]
     return CliRunner().invoke(main, argv, env={"SOURCE_DATE_EPOCH": "1764000000", **env},
                               catch_exceptions=False)
@@ -210,10 +210,15 @@ def test_without_compare_to_the_report_has_no_new_keys(tmp_path, monkeypatch):
 
 # -- errors: one sentence, exit 1, before any scan ---------------------------------------
 
+def api_calls(server: Emulator) -> list[Any]:
+    """Requests for an API path (a reachability probe of the base URL is not a call)."""
+    return [entry for entry in server.stats()["log"] if entry[1] != "/"]
+
+
 def _no_scan(repo: Path, monkeypatch: pytest.MonkeyPatch, *args: str, **env: str) -> Any:
     with Emulator(live_world()) as server:
         result = run(repo, monkeypatch, "--api-endpoint", server.base_url, *args, **env)
-        assert server.stats()["log"] == []  # not one API call
+        assert api_calls(server) == []  # not one API call
     assert result.exit_code == 1
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
@@ -254,7 +259,7 @@ def test_broken_baseline_at_ref_names_the_ref(tmp_path, monkeypatch):
     (repo / "expected" / wk.PROJECT / "services.yaml").write_text(SERVICES)
     with Emulator(live_world()) as server:
         result = run(repo, monkeypatch, "--api-endpoint", server.base_url, "--compare-to", "main")
-        assert server.stats()["log"] == []
+        assert api_calls(server) == []
     assert result.exit_code == 1
     assert f"main:expected/{wk.PROJECT}/services.yaml:4" in result.stderr
     assert "the baseline at main has errors" in result.stderr
@@ -381,3 +386,17 @@ def test_removed_declaration_names_its_line_at_ref(tmp_path, monkeypatch):
     introduced = [(f["path"], f["type"]) for f in report["findings"]
                   if f["change"] == "introduced"]
     assert introduced == [("services/worker", "unmanaged")]
+
+
+def test_compare_to_with_a_snapshot_file(tmp_path, monkeypatch):
+    """No scan at all: both baselines are compared with the same snapshot file."""
+    repo = make_repo(tmp_path)
+    monkeypatch.chdir(repo)
+    taken = CliRunner().invoke(main, ["snapshot", "--project", wk.PROJECT, "--emulator",
+                                      "world.json", "--output", "snap.json", "--quiet"])
+    assert taken.exit_code == 0, taken.output
+    edit(repo, "services.yaml", "memory: 1Gi", "memory: 2Gi")
+    result = run(repo, monkeypatch, "--snapshot", "snap.json", "--compare-to", "HEAD")
+    got = changes(json.loads(result.stdout))
+    assert got == {"introduced": [], "unchanged": ["services/api/max_instances"],
+                   "resolved": ["services/api/memory"]}
