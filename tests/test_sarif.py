@@ -247,3 +247,15 @@ def test_golden_output():
     text = rendered()["report.sarif"]
     assert text == (GOLDEN / "report.sarif").read_text()
     validate(render(golden_report()))
+
+
+def test_compare_to_classification_is_the_baseline_state():
+    from dataclasses import replace
+
+    new = replace(finding("services/api/cpu"), change="introduced")
+    same = replace(finding("services/api/memory"), change="unchanged")
+    doc = validate(render(report([new, same, finding("services/api/image")])))
+    states = {x["properties"]["path"]: x.get("baselineState")
+              for x in doc["runs"][0]["results"]}
+    assert states == {"services/api/cpu": "new", "services/api/memory": "unchanged",
+                      "services/api/image": None}

@@ -37,6 +37,9 @@ LEVELS = {"critical": "error", "warning": "warning", "info": "note"}
 # The key GitHub and other consumers read as ours; bump the suffix if the recipe changes.
 FINGERPRINT_KEY = "driftFinding/v1"
 SRCROOT = "%SRCROOT%"
+# --compare-to REF classifies findings; SARIF says the same with baselineState. Resolved
+# findings are not results at all: code scanning would open alerts for them.
+BASELINE_STATES = {"introduced": "new", "unchanged": "unchanged"}
 
 _TYPE_WORDS = {
     "changed": "A declared field differs from its live value",
@@ -195,9 +198,12 @@ class _Builder:
         if f.rule:
             props["rule"] = escape_text(f.rule)
         source = None if f.type == "unmanaged" else f.source
-        return self._result(
+        result = self._result(
             f.type, f.kind, LEVELS[f.severity], f.message, source, _finding_identity(f), props
         )
+        if f.change in BASELINE_STATES:  # with --compare-to REF: relative to the baseline at REF
+            result["baselineState"] = BASELINE_STATES[f.change]
+        return result
 
     def ignored(self, i: IgnoredFinding) -> dict[str, Any]:
         result = self.finding(i.finding)
