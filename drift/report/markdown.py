@@ -82,9 +82,10 @@ def code(value: str, limit: int = VALUE_LIMIT, table: bool = True) -> str:
         return "(empty)" + (f" {more}" if more else "")
     longest = max((len(run) for run in re.findall(r"`+", shown)), default=0)
     fence = "`" * (longest + 1)
-    # A space on both sides is removed by the renderer; it keeps a backtick at either end
-    # from joining the fence.
-    pad = " " if shown.startswith("`") or shown.endswith("`") else ""
+    # The renderer removes one space from both ends when both have one: padding keeps a
+    # backtick at either end from joining the fence, and a value's own spaces shown.
+    # (A span of spaces only is shown as it is.)
+    pad = " " if shown.strip(" ") and (shown[0] in "` " or shown[-1] in "` ") else ""
     if table:
         shown = shown.replace("|", "\\|")
     span = f"{fence}{pad}{shown}{pad}{fence}"
