@@ -4,6 +4,7 @@ baseline's file:line relative to the repository, stable fingerprints, escaped me
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -219,6 +220,9 @@ def test_uris_are_relative_to_the_repository_and_percent_encoded(tmp_path):
     lone = tmp_path / "lone"
     lone.mkdir()
     assert repository_root(lone) == lone
+    # the repository holding the baseline wins over the one drift runs in
+    assert repository_root(lone, str(sub / "expected" / "p")) == repo
+    assert repository_root(sub, "../../lone/expected/p") == repo  # no repository there
 
 
 def test_absolute_sources_outside_the_repository_are_file_uris(tmp_path):
@@ -237,6 +241,17 @@ def test_formatter_places_uris_from_the_working_directory(fmt, tmp_path, monkeyp
     doc = json.loads(formatter(fmt)(report([finding("services/api/cpu")])))
     loc = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert loc["artifactLocation"]["uri"] == "ops/expected/p/services.yaml"
+    # run from outside any checkout, with the baseline given by absolute path
+    other = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+    other.mkdir()
+    monkeypatch.chdir(other)
+    base = tmp_path / "ops" / "expected" / "p"
+    base.mkdir(parents=True)
+    far = replace(report([finding("services/api/cpu", source=f"{base}/services.yaml:4")]),
+                  baseline_path=str(base))
+    doc = json.loads(formatter(fmt)(far))
+    loc = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"] == "ops/expected/p/services.yaml"
 
 
 def test_golden_output():
@@ -250,8 +265,6 @@ def test_golden_output():
 
 
 def test_compare_to_classification_is_the_baseline_state():
-    from dataclasses import replace
-
     new = replace(finding("services/api/cpu"), change="introduced")
     same = replace(finding("services/api/memory"), change="unchanged")
     doc = validate(render(report([new, same, finding("services/api/image")])))

@@ -61,16 +61,26 @@ _DEFAULT_LEVEL = {
 }
 
 
-def repository_root(cwd: Path) -> Path:
-    """The nearest folder at or above `cwd` holding `.git` (a checkout), else `cwd`.
-
-    Code scanning places a result by a URI relative to the repository's root, which is not
-    always the folder drift runs in.
-    """
-    for folder in (cwd, *cwd.parents):
+def find_repository(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding `.git` (a checkout), if any."""
+    for folder in (start, *start.parents):
         if (folder / ".git").exists():
             return folder
-    return cwd
+    return None
+
+
+def repository_root(cwd: Path, baseline: str | None = None) -> Path:
+    """The folder URIs are made relative to: the repository holding the baseline, else
+    the one around `cwd`, else `cwd` itself.
+
+    Code scanning places a result by a URI relative to the repository's root, which is not
+    always the folder drift runs in (`--expected /src/infra/expected` from elsewhere).
+    """
+    if baseline:
+        found = find_repository(Path(os.path.normpath(cwd / baseline)))
+        if found is not None:
+            return found
+    return find_repository(cwd) or cwd
 
 
 def artifact_uri(path: str, cwd: Path | None, root: Path | None) -> tuple[str, bool]:
@@ -305,8 +315,9 @@ def render(report: Report, cwd: Path | None = None, root: Path | None = None) ->
 
 
 def renderer(cwd: Path | None = None) -> Any:
-    """A Report -> str for the CLI: URIs relative to the repository around `cwd`."""
+    """A Report -> str for the CLI: URIs relative to the repository holding the baseline
+    (see repository_root), paths read relative to `cwd`."""
     if cwd is None:
         return render
-    root = repository_root(cwd)
-    return lambda report: render(report, cwd, root)
+    here = cwd
+    return lambda report: render(report, here, repository_root(here, report.baseline_path))
