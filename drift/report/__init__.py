@@ -35,7 +35,7 @@ def formatter(
 
         from drift.report.sarif import renderer as sarif_renderer
 
-        return sarif_renderer(Path.cwd())  # URIs relative to the repository drift runs in
+        return sarif_renderer(Path.cwd())  # URIs relative to the baseline's repository
     if name == "junit":
         from drift.report.junit import render as junit_render
 
