@@ -278,7 +278,7 @@ def _critical(doc: _Doc, rows: list[Row], compare: bool, link: Callable[[str | N
 
 
 def _per_resource(
-    doc: _Doc, rows: list[Row], compare: bool, link: Callable[[str | None], str]
+    doc: _Doc, rows: list[Row], compare: bool, link: Callable[[str | None], str], other: bool
 ) -> None:
     groups: dict[tuple[str, str, str], list[Row]] = {}
     for r in rows:
@@ -287,9 +287,8 @@ def _per_resource(
     def order(key: tuple[str, str, str]) -> tuple[int, str, str, str]:
         return (min(SEVERITY_RANK[r.severity] for r in groups[key]), *key)
 
-    heading = "#### Other findings, by resource\n\n"
-    if groups and doc.fits(heading, 200):
-        doc.add(heading)
+    # Written with the first block, so that no heading stands above nothing.
+    heading = f"#### {'Other findings' if other else 'Findings'}, by resource\n\n"
     header = ["Field", "Severity", "Reasons", "Expected", "Actual", "Declared at"]
     for key in sorted(groups, key=order):
         members = groups[key]
@@ -306,12 +305,15 @@ def _per_resource(
             expected, actual = _values(r)
             cells = [_field(r), r.severity, _reasons(r), expected, actual, link(r.source)]
             body.append(([_changes(r)] if compare else []) + cells)
+        size = doc.size
         doc.table(
             (["Change"] if compare else []) + header,
             body,
-            before=f"<details><summary>{where}: {by}{new}</summary>\n\n",
+            before=f"{heading}<details><summary>{where}: {by}{new}</summary>\n\n",
             after="\n</details>\n\n",
         )
+        if doc.size != size:
+            heading = ""
 
 
 def _resolved(doc: _Doc, report: Report, link: Callable[[str | None], str]) -> None:
@@ -400,7 +402,8 @@ def render(report: Report, link_base: str | None = None, limit: int = LIMIT) -> 
     compare = report.comparison is not None
     critical = [r for r in rows if r.severity == "critical"]
     _critical(doc, critical, compare, link)
-    _per_resource(doc, [r for r in rows if r.severity != "critical"], compare, link)
+    _per_resource(doc, [r for r in rows if r.severity != "critical"], compare, link,
+                  other=bool(critical))
     if report.comparison is not None:
         _resolved(doc, report, link)
         _baseline_changes(doc, report.comparison.baseline_changes, report.comparison.ref, link)
