@@ -206,3 +206,39 @@ def test_retry_notices_are_at_most_one_every_ten_seconds():
         clock[0] = t
         notice(text)
     assert said == ["a", "d", "f"]
+
+
+def test_retrying_is_said_in_the_progress_line_on_a_terminal(tmp_path):
+    """stderr is a terminal (a pty): the notice is in rich's progress line, not a log line."""
+    import pty
+
+    world = load_world(bundled_world_path(DEMO))
+    world["emulator"] = {"faults": [{"path": "/secrets$", "status": 503}]}  # never heals
+    path = tmp_path / "world.json"
+    path.write_text(json.dumps(world))
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "drift", "diff", "--project", DEMO, "--expected",
+             str(EXPECTED), "--emulator", str(path), "--kinds", "secrets", "--format", "json",
+             "--retry-deadline", "3"],
+            stdout=subprocess.PIPE, stderr=follower, cwd=ROOT,
+            env={**os.environ, "DRIFT_API_ENDPOINT": "", "TERM": "xterm", "COLUMNS": "120"},
+        )
+        os.close(follower)
+        screen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the pty closes when drift exits
+                break
+            if not chunk:
+                break
+            screen += chunk
+        proc.communicate(timeout=120)
+    finally:
+        os.close(leader)
+    text = screen.decode("utf-8", "replace")
+    assert proc.returncode == 1
+    assert "retrying secretmanager (503), giving up in " in text
+    assert "drift: retrying" not in text  # not a plain log line on a terminal
