@@ -97,7 +97,8 @@ def test_each_reference_check_and_lint_rule_through_the_emulator(tmp_path):
     assert rules == {"lint:placeholders", "lint:plaintext_secrets", "lint:host_spelling",
                      "lint:not_ready"}
     assert result.exit_code == 2
-    assert all(entry[0] == "GET" for entry in stats["log"])
+    # It only reads: GETs, and the HEAD probe of the endpoint before the scan.
+    assert all(e[0] == "GET" or (e[0], e[1]) == ("HEAD", "/") for e in stats["log"])
 
 
 def test_lint_rules_can_be_turned_off(tmp_path):

@@ -124,7 +124,8 @@ def test_clean_world_exits_0_with_no_findings(tmp_path):
     assert result.exit_code == 0
     assert report["project_number"] == wk.NUMBER
     assert report["summary"]["resources_checked"] == 5
-    assert all(entry[0] == "GET" for entry in stats["log"])  # it only reads
+    # It only reads: GETs, and the HEAD probe of the endpoint before the scan.
+    assert all(e[0] == "GET" or (e[0], e[1]) == ("HEAD", "/") for e in stats["log"])
 
 
 def test_each_finding_type(tmp_path):
