@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import gc
 import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -74,18 +75,30 @@ class BaselineError(Exception):
 
 
 def escape_controls(text: str) -> str:
-    """Write unprintable characters as \\xNN / \\uNNNN so an error cannot drive the terminal.
+    """Write unsafe characters as \\n, \\xNN, \\uNNNN so an error cannot drive the terminal.
 
-    That is control characters (ESC sequences), line separators, bidi overrides and other
-    format characters, and lone surrogates from undecodable file names.
+    Unsafe are the Unicode categories Cc (controls, ESC sequences), Cf (format, bidi
+    overrides), Zl / Zp (line separators) and Cs (lone surrogates from undecodable file
+    names), spelled as drift/report/escape.py spells them, so an error line looks the same
+    whichever layer escaped it.
     """
-    if text.isprintable():
+    if text.isascii() and text.isprintable():
         return text
-    return "".join(c if c.isprintable() else _escape_char(c) for c in text)
+    return "".join(_escape_char(c) if _unsafe(c) else c for c in text)
+
+
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _unsafe(char: str) -> bool:
+    return not (" " <= char <= "~") and unicodedata.category(char) in _UNSAFE_CATEGORIES
 
 
 def _escape_char(char: str) -> str:
     code = ord(char)
+    if char in _SHORT:
+        return _SHORT[char]
     return (
         f"\\x{code:02x}"
         if code < 0x100
