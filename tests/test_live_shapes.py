@@ -382,3 +382,33 @@ def test_a_snapshot_fingerprint_still_judges_one_of_digests(tmp_path) -> None:
         baseline = load_baseline(wk.write_baseline(folder, files), wk.PROJECT)
         ev = evaluate(baseline, snap(live, kinds=("secrets",)), TODAY)
         assert (ev.findings == ()) is clean, declared
+
+
+def test_two_spellings_of_one_host_in_a_baseline(tmp_path) -> None:
+    """Spellings that agree (as live may list `a.com` and `a.com:443`) are one host; ones
+    that disagree, or one domain mapping declared under two spellings, are errors."""
+    from drift.baseline import BaselineError
+
+    agree = {"lb.yaml": """
+        url_maps:
+          web: {hosts: {a.example.com: be1, "A.example.com.:443": be1}}
+        ssl_certificates:
+          c: {domains: [a.example.com, A.EXAMPLE.COM.]}
+    """}  # fmt: skip
+    baseline = load_baseline(wk.write_baseline(tmp_path / "ok", agree), wk.PROJECT)
+    live = [Resource("url_maps", "web", None, {"hosts": {"a.example.com": "be1"}}),
+            Resource("ssl_certificates", "c", None, {"domains": ["a.example.com"]})]
+    assert evaluate(baseline, snap(*live, kinds=("url_maps", "ssl_certificates")),
+                    TODAY).findings == ()  # fmt: skip
+    disagree = {"lb.yaml": """
+        url_maps:
+          web: {hosts: {a.example.com: be1, "a.example.com:443": be2}}
+        domain_mappings:
+          api.example.com: {region: us-central1, service: api}
+          API.Example.com.: {region: us-central1, service: other}
+    """}  # fmt: skip
+    with pytest.raises(BaselineError) as err:
+        load_baseline(wk.write_baseline(tmp_path / "bad", disagree), wk.PROJECT)
+    text = str(err.value)
+    assert "'a.example.com:443' is the same host as 'a.example.com', mapped differently" in text
+    assert "'API.Example.com.' in us-central1 is declared twice" in text

@@ -36,6 +36,7 @@ from drift.baseline.yaml_lines import (
     no_gc,
     plain,
 )
+from drift.normalize.hosts import canonical_host
 
 PROJECT_FILE = "project.yaml"
 SUFFIXES = (".yaml", ".yml")
@@ -422,7 +423,8 @@ class _Collector:
             )
         self._min_max(file, where, fields, sources)
         source = f"{file}:{line}"
-        ident = (kind, name, region)
+        # A domain mapping's key is a host: two spellings of one host are one resource.
+        ident = (kind, canonical_host(name) if kind == "domain_mappings" else name, region)
         if ident in self.seen:
             in_region = f" in {region}" if region else ""
             self._bad(

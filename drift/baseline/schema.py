@@ -21,6 +21,7 @@ from typing import Any
 
 from drift.baseline.matchers import is_matcher, parse_matcher
 from drift.baseline.yaml_lines import key_line, number_text, quote
+from drift.normalize.hosts import canonical_host, host_rule_host
 
 # (path below the field, "" for the field itself; line; message)
 Issue = tuple[str, int | None, str]
@@ -38,6 +39,9 @@ class FieldSpec:
     type: str
     choices: tuple[str, ...] = ()
     keys: dict[str, FieldSpec] = field(default_factory=dict)
+    # "host" / "host_rule": names are host names, so two spellings of one host
+    # (case, trailing dot, a host rule's :port) are the same entry (drift.normalize.hosts).
+    canon: str = ""
 
 
 def _s(type_: str, *choices: str) -> FieldSpec:
@@ -127,11 +131,11 @@ KIND_FIELDS: dict[str, dict[str, FieldSpec]] = {
     },
     "url_maps": {
         "default_service": STR,
-        "hosts": MAP,
+        "hosts": FieldSpec("map", canon="host_rule"),
     },
     "ssl_certificates": {
         "type": _s("enum", "MANAGED", "SELF_MANAGED"),
-        "domains": SET,
+        "domains": FieldSpec("set", canon="host"),
         "status": STR,
     },
     "domain_mappings": {
@@ -348,11 +352,21 @@ def _check_map(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list
         return value, _wrong(spec, value, line)
     out: dict[str, Any] = {}
     issues: list[Issue] = []
+    spelled: dict[str, str] = {}
     for key, item in value.items():
         kl = key_line(value, key) or line
         if not isinstance(key, str) or "/" in key or not key:
             issues.append((str(key), kl, "keys must be non-empty strings without '/'; quote it"))
             continue
+        same = _canonical(spec, key)
+        first = spelled.get(same)
+        if first is not None and value[first] != item:
+            # Two spellings of one host (case, trailing dot, :port) routed differently: one
+            # of them could never be compared. Agreeing spellings (as live may have) are fine.
+            issues.append((key, kl, f"{key!r} is the same host as {first!r}, mapped differently"
+                           "; keep one"))  # fmt: skip
+            continue
+        spelled.setdefault(same, key)
         if isinstance(item, Mapping):
             item, sub = _check_matcher(STR, item, kl)
         else:
@@ -406,15 +420,23 @@ def _check_set(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list
         return value, _wrong(spec, value, line)
     lines = getattr(value, "item_lines", None) or [line] * len(value)
     issues: list[Issue] = []
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # a set of hosts in two spellings is one host: compared once
     for i, item in enumerate(value):
         if not isinstance(item, str):
             issues.append((f"[{i}]", lines[i], f"list items are names (strings), {_got(item)}"))
         elif item in seen:
             issues.append((f"[{i}]", lines[i], f"{item!r} is listed twice; remove one"))
         else:
-            seen.add(item)
+            seen[item] = _canonical(spec, item)
     return value, issues
+
+
+def _canonical(spec: FieldSpec, name: str) -> str:
+    if spec.canon == "host_rule":
+        return host_rule_host(name)
+    if spec.canon == "host":
+        return canonical_host(name)
+    return name
 
 
 def _check_replication(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:

@@ -69,7 +69,7 @@ def declared_value(field: str, value: Any) -> Any:
         # A 0 % target carries no traffic: live views leave those out too.
         return {str(k): v for k, v in value.items() if v not in (0, "0")}
     if field == "domains" and isinstance(value, list | tuple):
-        return sorted(canonical_host(v) for v in value)
+        return sorted({canonical_host(v) for v in value})
     if field in DICT_FIELDS and isinstance(value, dict):
         return {str(k): env_value(v) for k, v in value.items()}
     if field in SET_FIELDS:
