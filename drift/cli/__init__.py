@@ -193,3 +193,7 @@ main.add_command(baseline)
 from drift.cli.schema import schema  # noqa: E402  (registers `drift schema`)
 
 main.add_command(schema)
+
+from drift.cli.comment import comment  # noqa: E402  (registers `drift comment`)
+
+main.add_command(comment)
