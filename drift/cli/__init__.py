@@ -40,7 +40,7 @@ def main() -> None:
     click.option(
         "--format",
         "fmt",
-        type=click.Choice(["table", "json", "sarif", "junit", "markdown"]),
+        type=click.Choice(["table", "json", "sarif", "junit", "markdown", "html"]),
         default=None,
         help="Report format (default: table on a terminal, json otherwise).",
     ),

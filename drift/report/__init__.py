@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from drift.model import Report
 
-FORMATS = ("table", "json", "sarif", "junit", "markdown")
+FORMATS = ("table", "json", "sarif", "junit", "markdown", "html")
 
 
 def formatter(
@@ -15,12 +16,14 @@ def formatter(
     width: int | None = None,
     show_ignored: bool = False,
     link_base: str | None = None,
+    trend: list[dict[str, Any]] | None = None,
 ) -> Callable[[Report], str]:
     """The formatter for `name`; every name in FORMATS has one (tests check it).
 
     `color`, `width` (terminal cells; None: the table's fixed default, byte-stable) and
     `show_ignored` only matter to the table (drift/report/terminal.py chooses them);
-    `link_base` (the URL sources link under) to markdown.
+    `link_base` (the URL sources link under) to markdown; `trend` (the history store's
+    last runs, drift/report/svg.py) to html, which says "No history yet" without it.
     """
     if name == "json":
         from drift.report.json_format import render
@@ -46,4 +49,10 @@ def formatter(
         from drift.report.markdown import render as markdown_render
 
         return partial(markdown_render, link_base=link_base)
+    if name == "html":
+        from functools import partial
+
+        from drift.report.html import render as html_render
+
+        return partial(html_render, trend=trend)
     raise ValueError(f"unknown format {name!r}; choose one of: {', '.join(FORMATS)}")
