@@ -32,7 +32,9 @@ from tests.forgefake import FakeGitHub
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ACTION = ROOT / "action.yml"
-EXAMPLES = sorted((ROOT / "docs" / "examples").glob("*.yml"))
+EXAMPLES = sorted(p for p in (ROOT / "docs" / "examples").glob("*.yml")
+                  if not p.name.endswith(".gitlab-ci.yml"))  # GitHub workflows
+GITLAB_EXAMPLES = sorted((ROOT / "docs" / "examples").glob("*.gitlab-ci.yml"))
 EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 
 
@@ -65,12 +67,15 @@ def check_jsonschema(schema: str, *files: Path) -> subprocess.CompletedProcess[s
 
 def test_examples_exist():
     assert {p.name for p in EXAMPLES} >= {"drift-pr.yml", "drift-nightly.yml"}
+    assert [p.name for p in GITLAB_EXAMPLES] == ["drift-mr.gitlab-ci.yml"]
 
 
 def test_action_and_workflows_match_the_github_schemas(tmp_path):
     result = check_jsonschema("vendor.github-actions", ACTION)
     assert result.returncode == 0, result.stdout + result.stderr
     result = check_jsonschema("vendor.github-workflows", *EXAMPLES)
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = check_jsonschema("vendor.gitlab-ci", *GITLAB_EXAMPLES)
     assert result.returncode == 0, result.stdout + result.stderr
     # The check can fail: a composite run step without `shell` is refused.
     broken = tmp_path / "action.yml"
@@ -84,12 +89,16 @@ def scripts() -> list[tuple[str, str]]:
         for s in steps_of(load(path)):
             if "run" in s:
                 out.append((f"{path.name}: {s.get('name') or s['run'][:30]}", s["run"]))
+    for path in GITLAB_EXAMPLES:
+        for name, job in load(path).items():
+            if isinstance(job, dict) and "script" in job:
+                out.append((f"{path.name}: {name}", "\n".join(job["script"]) + "\n"))
     return out
 
 
 def test_run_scripts_pass_shellcheck(tmp_path):
     found = scripts()
-    assert len(found) >= 6
+    assert len(found) >= 7
     # The check can fail: an unquoted expansion is reported.
     bad = tmp_path / "bad.sh"
     bad.write_text('#!/usr/bin/env bash\nrm -rf $RUNNER_TEMP/x\n')
@@ -284,3 +293,31 @@ def test_pre_commit_try_repo_runs_drift_validate(tmp_path):
     assert re.search(r"drift validate\.+Failed", out["bad"]), out["bad"]
     assert f"expected/{wk.PROJECT}/services.yaml:4" in out["bad"], out["bad"]
     assert "max_instance" in out["bad"]
+
+
+def test_example_command_lines_parse():
+    """Every `drift ...` line of the examples names options drift has (parsed by click,
+    not run): a renamed flag breaks the examples here first."""
+    import shlex
+
+    import click
+
+    from drift.cli import main
+
+    lines = [line.strip().lstrip("- ") for _, script in scripts() for line in script.splitlines()]
+    commands = [line for line in lines if line.startswith("drift ")]
+    assert len(commands) >= 4, commands
+    def parse(line: str) -> None:
+        args = shlex.split(re.sub(r"\$\{?([A-Z_]+)\}?", "X", line))[1:]
+        with click.Context(main) as ctx:
+            cmd = main.get_command(ctx, args[0])
+            assert cmd is not None, line
+            cmd.make_context(args[0], args[1:], parent=ctx)
+
+    for line in commands:
+        try:
+            parse(line)
+        except click.UsageError as err:
+            raise AssertionError(f"{line}: {err}") from None
+    with pytest.raises(click.UsageError):  # the check can fail
+        parse("drift comment --project p --no-such-flag")
