@@ -16,6 +16,8 @@ FINDING_TYPES = ("changed", "missing", "unexpected", "unmanaged", "broken_refere
 # With `drift diff --compare-to REF`: how each finding relates to the baseline at REF.
 CHANGES = ("introduced", "unchanged", "resolved")
 BASELINE_CHANGES = ("added", "removed", "changed")
+# With `drift diff --history`: a finding first seen in this run, or open since an earlier one.
+HISTORY_STATUSES = ("new", "open")
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,9 @@ class Finding:
     # `introduced`, `unchanged` or `resolved` with --compare-to (see CHANGES); None without,
     # and then absent from the JSON, so reports without --compare-to keep their bytes.
     change: str | None = None
+    # With `drift diff --history`: the finding's stable id and whether it is new or open
+    # since an earlier run (drift/history/); None without, and then absent from the JSON.
+    history: FindingHistory | None = None
 
     def sort_key(self) -> tuple[int, str, str]:
         return (SEVERITY_RANK[self.severity], self.path, self.type)
@@ -204,7 +209,67 @@ class Finding:
         }
         if self.change is not None:
             out["change"] = self.change
+        if self.history is not None:
+            out["history"] = self.history.to_json()
         return out
+
+
+@dataclass(frozen=True)
+class FindingHistory:
+    """A finding as history knows it: `status` is `new` (first seen in this run) or
+    `open` (seen in every complete run since `first_seen`, a UTC time)."""
+
+    id: str
+    status: str  # new | open (HISTORY_STATUSES)
+    first_seen: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "status": self.status, "first_seen": self.first_seen}
+
+
+@dataclass(frozen=True)
+class TrackedFinding:
+    """What history keeps of a finding between runs: who it is, never its values."""
+
+    id: str
+    path: str
+    kind: str
+    region: str | None
+    type: str
+    severity: str
+    rule: str | None
+    first_seen: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "path": self.path,
+            "kind": self.kind,
+            "region": self.region,
+            "type": self.type,
+            "severity": self.severity,
+            "rule": self.rule,
+            "first_seen": self.first_seen,
+        }
+
+
+@dataclass(frozen=True)
+class RunHistory:
+    """What `drift diff --history` adds to a report: the previous complete run of the
+    project (None: this is the first), and the findings it had that this run checked
+    and no longer finds."""
+
+    previous_run: str | None  # the previous run's key in the history location
+    previous_generated_at: str | None
+    resolved: tuple[TrackedFinding, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        previous = (
+            {"run": self.previous_run, "generated_at": self.previous_generated_at}
+            if self.previous_run is not None
+            else None
+        )
+        return {"previous_run": previous, "resolved": [f.to_json() for f in self.resolved]}
 
 
 @dataclass(frozen=True)
@@ -243,6 +308,7 @@ class Report:
     # Every declared resource compared (after --kinds), in baseline order; not in the JSON.
     declared: tuple[DeclaredResource, ...] = ()
     comparison: Comparison | None = None  # set by --compare-to REF
+    history: RunHistory | None = None  # set by --history LOCATION
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in SEVERITIES}

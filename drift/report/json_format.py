@@ -10,7 +10,7 @@ from drift.report.escape import escape_json
 
 
 def to_dict(report: Report) -> dict[str, Any]:
-    """The report as plain data; the --compare-to keys only when it was used."""
+    """The report as plain data; the --compare-to and --history keys only when used."""
     counts = report.counts()
     out: dict[str, Any] = {
         "schema": "drift-report/v1",
@@ -41,6 +41,10 @@ def to_dict(report: Report) -> dict[str, Any]:
     }
     if report.comparison is not None:
         out = _with_comparison(out, report)
+    if report.history is not None:
+        # drift-report/v1 addition of `--history` (docs/operations.md), last so that
+        # reports without it keep their bytes; each finding carries its own `history`.
+        out["history"] = report.history.to_json()
     return out
 
 
