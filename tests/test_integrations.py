@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -145,9 +146,9 @@ def test_pr_example_uses_the_action_as_defined():
 
 def test_action_runs_the_pieces_it_promises():
     run = step("drift comment")["run"]
-    assert 'comment --project "$DRIFT_PROJECT"' in run
-    assert '--compare-to "$DRIFT_COMPARE_TO"' in run
-    assert step("drift comment")["env"]["DRIFT_COMPARE_TO"] == (
+    assert 'comment --project "$STEP_PROJECT"' in run
+    assert '--compare-to "$STEP_COMPARE_TO"' in run
+    assert step("drift comment")["env"]["STEP_COMPARE_TO"] == (
         "${{ inputs.compare-to || format('origin/{0}', github.base_ref) }}"
     )
     assert 'pip install --quiet --disable-pip-version-check "$ACTION_PATH"' in step(
@@ -212,10 +213,10 @@ def test_action_drift_step_posts_writes_sarif_and_reports_the_code(tmp_path):
             "GITHUB_ACTIONS": "true", "GITHUB_TOKEN": fake.token, "GITHUB_API_URL": base,
             "GITHUB_REPOSITORY": fake.repo, "GITHUB_EVENT_NAME": "pull_request",
             "GITHUB_EVENT_PATH": str(event),
-            "DRIFT_BIN": str(BIN / "drift"), "DRIFT_PROJECT": wk.PROJECT,
-            "DRIFT_EXPECTED": "expected", "DRIFT_COMPARE_TO": "main", "DRIFT_FAIL_ON": "info",
-            "DRIFT_ARGS": f"--emulator {tmp_path / 'world.json'} --quiet",
-            "DRIFT_SARIF": str(runner_temp / "drift.sarif"),
+            "STEP_DRIFT": str(BIN / "drift"), "STEP_PROJECT": wk.PROJECT,
+            "STEP_EXPECTED": "expected", "STEP_COMPARE_TO": "main", "STEP_FAIL_ON": "info",
+            "STEP_ARGS": f"--emulator {tmp_path / 'world.json'} --quiet",
+            "STEP_SARIF": str(runner_temp / "drift.sarif"),
         }
         result = bash(step("drift comment")["run"], env, repo)
     finally:
@@ -266,14 +267,34 @@ def hook_repo(path: Path, services: str) -> Path:
     return path
 
 
+def drift_repo(dest: Path) -> Path:
+    """This checkout's working tree (tracked and new, unignored files) as one commit.
+
+    try-repo on the checkout itself would take only tracked files (and their uncommitted
+    changes): a new module not yet added would be missing from the hook's install while
+    every other test imports it.
+    """
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                             "--exclude-standard"], cwd=ROOT, capture_output=True, check=True)
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        src = ROOT / name
+        if src.is_file():  # a tracked file deleted in the working tree is left out
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    git(dest, "init", "-q")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-qm", "working tree")
+    return dest
+
+
 def test_pre_commit_try_repo_runs_drift_validate(tmp_path):
     """One run on a good baseline, one on a broken one, side by side (each installs the
     hook's environment from scratch: pip installs drift and its dependencies)."""
     good = hook_repo(tmp_path / "good", BASELINE)
     bad = hook_repo(tmp_path / "bad", BASELINE.replace("max_instances: 5", "max_instance: 5"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "GIT_"))}
-    cmd = [str(BIN / "pre-commit"), "try-repo", str(ROOT), "drift-validate", "--all-files",
-           "--color", "never"]
+    cmd = [str(BIN / "pre-commit"), "try-repo", str(drift_repo(tmp_path / "drift")),
+           "drift-validate", "--all-files", "--color", "never"]
     procs = {
         name: subprocess.Popen(cmd, cwd=repo, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
@@ -321,3 +342,22 @@ def test_example_command_lines_parse():
             raise AssertionError(f"{line}: {err}") from None
     with pytest.raises(click.UsageError):  # the check can fail
         parse("drift comment --project p --no-such-flag")
+
+
+def test_readme_snippet_is_the_action_in_five_lines():
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, re.S)
+    (snippet,) = [b for b in blocks if "OWNER/drift@" in b]
+    assert len(snippet.strip().splitlines()) <= 5
+    steps = yaml.safe_load(snippet)
+    (use,) = [s for s in steps if s.get("uses", "").startswith("OWNER/drift@")]
+    inputs = action()["inputs"]
+    assert set(use["with"]) <= set(inputs)
+    assert {k for k, v in inputs.items() if v.get("required")} <= set(use["with"])
+
+
+def test_ci_doc_names_every_input_and_output_of_the_action():
+    doc = (ROOT / "docs" / "ci.md").read_text()
+    names = [*action()["inputs"], *action()["outputs"]]
+    missing = [n for n in names if f"`{n}`" not in doc]
+    assert missing == []
