@@ -152,18 +152,23 @@ def _trend(trend: Sequence[Mapping[str, Any]] | None) -> list[str]:
         out += ['<p class="muted">No history yet: run drift with history kept to see the '
                 "trend of findings here.</p>", "</section>"]
         return out
-    out.append(chart(pts))
+    out.append(chart(trend))
+    incomplete = (
+        '<span class="sw c-incomplete">incomplete run (not everything checked)</span>'
+        if any(p["not_checked"] for p in pts) else ""
+    )
     out.append(
         '<p class="legend"><span class="sw c-critical">critical</span>'
-        '<span class="sw c-warning">warning</span><span class="sw c-info">info</span></p>'
+        '<span class="sw c-warning">warning</span><span class="sw c-info">info</span>'
+        f"{incomplete}</p>"
     )
     out += ["<details><summary>The numbers</summary>", "<table>",
             "<thead><tr><th>Run</th><th>critical</th><th>warning</th><th>info</th><th>new</th>"
-            "<th>resolved</th></tr></thead>", "<tbody>"]
+            "<th>resolved</th><th>not checked</th></tr></thead>", "<tbody>"]
     for p in pts:
         cells = "".join(f"<td>{p[k]:,}</td>" for k in
-                        ("critical", "warning", "info", "new", "resolved"))
-        out.append(f"<tr><td>{esc(p['date'] or '(no date)')}</td>{cells}</tr>")
+                        ("critical", "warning", "info", "new", "resolved", "not_checked"))
+        out.append(f"<tr><td>{esc(p['when'] or '(no date)')}</td>{cells}</tr>")
     out += ["</tbody>", "</table>", "</details>", "</section>"]
     return out
 
@@ -210,7 +215,7 @@ def _row(f: Finding, kinds: dict[str, int], history: bool, compare: bool) -> str
     cells = [f'<td><span class="badge b-{f.severity}">{esc(f.severity)}</span></td>'
              if f.severity in SEVERITIES else f"<td>{esc(f.severity)}</td>"]
     if history:
-        since = f'<br><span class="muted">first seen {esc(first)}</span>' if first else ""
+        since = f'<br><span class="muted seen">first seen {esc(first)}</span>' if first else ""
         cells.append(f"<td>{esc(status) if status else ''}{since}</td>")
     if compare:
         cells.append(f"<td>{esc(f.change) if f.change else ''}</td>")

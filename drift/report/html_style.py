@@ -51,10 +51,10 @@ padding:2px 10px;margin:4px 2px 0 0;cursor:pointer;background:var(--bg)}
 svg.trend{max-width:100%;height:auto}svg .axis{stroke:var(--muted)}
 svg .tick{fill:var(--muted);font-size:11px}svg .c-critical{fill:var(--critical)}
 svg .c-warning{fill:var(--warning)}svg .c-info{fill:var(--info)}
-svg .c-zero{fill:var(--muted)}
+svg .c-zero{fill:var(--muted)}svg .c-incomplete{fill:var(--fg)}.seen{white-space:nowrap}
 .legend span{margin-right:12px}.legend .sw::before{content:"\\25A0 "}
 .legend .c-critical{color:var(--critical)}.legend .c-warning{color:var(--warning)}
-.legend .c-info{color:var(--info)}
+.legend .c-info{color:var(--info)}.legend .c-incomplete{color:var(--fg)}
 footer{margin-top:32px;border-top:1px solid var(--line);padding-top:8px}
 @media print{#findings input+label{display:none}.fl{display:none}}
 """

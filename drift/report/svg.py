@@ -5,8 +5,10 @@ left; each bar carries a `<title>` (the tooltip and what a screen reader reads) 
 run's date and all five numbers. No style attributes (the report's Content-Security-Policy
 allows only its one hashed stylesheet): colours come from classes (`c-critical`, ...).
 
-The points come from the history store (`trend(store, project, runs=30)`): a list of
-`{date, critical, warning, info, new, resolved}`, oldest first. A store is a file on disk,
+The points come from the history store (drift/history/trend.py `trend(store, project,
+runs=30)`): a list of `{date, critical, warning, info, new, resolved}`, oldest first,
+optionally with `generated_at` (named in the tooltip: several runs can share a date) and
+`not_checked` (an incomplete run gets a mark above its bar). A store is a file on disk,
 so every point is read defensively: a count that is not a non-negative integer counts 0,
 and the date is text like any other value (escaped, never markup).
 """
@@ -49,9 +51,10 @@ def points(trend: Sequence[Mapping[str, Any]] | None, runs: int = RUNS) -> list[
     for point in list(trend or [])[-runs:]:
         if not isinstance(point, Mapping):
             continue
-        date = point.get("date")
+        date, when = point.get("date"), point.get("generated_at")
         entry: dict[str, Any] = {"date": "" if date is None else str(date)}
-        entry.update({name: count(point, name) for name in COUNTS})
+        entry["when"] = when if isinstance(when, str) and when else entry["date"]
+        entry.update({name: count(point, name) for name in (*COUNTS, "not_checked")})
         out.append(entry)
     return out
 
@@ -59,7 +62,9 @@ def points(trend: Sequence[Mapping[str, Any]] | None, runs: int = RUNS) -> list[
 def describe(point: Mapping[str, Any]) -> str:
     """One run in words, as its bar's tooltip and the data table say it."""
     numbers = ", ".join(f"{point[name]} {name}" for name in COUNTS)
-    return f"{point['date'] or '(no date)'}: {numbers}"
+    if point.get("not_checked"):
+        numbers += f"; incomplete run, {point['not_checked']} not checked"
+    return f"{point.get('when') or point['date'] or '(no date)'}: {numbers}"
 
 
 def _num(x: float) -> str:
@@ -101,6 +106,11 @@ def chart(trend: Sequence[Mapping[str, Any]] | None, runs: int = RUNS) -> str:
             parts.append(
                 f'<rect class="c-{severity}" x="{_num(x)}" y="{_num(y)}" '
                 f'width="{_num(bar)}" height="{_num(h)}"/>'
+            )
+        if p["not_checked"]:  # an incomplete run's counts are a floor: marked above
+            parts.append(
+                f'<rect class="c-incomplete" x="{_num(x)}" y="{_num(max(y - 6, 0))}" '
+                f'width="{_num(bar)}" height="3"/>'
             )
         if sum(p[s] for s in STACK) == 0:  # a clean run still shows as a run
             parts.append(
