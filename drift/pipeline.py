@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from drift.baseline import Baseline, load_baseline
 from drift.collectors.settings import CollectSettings
@@ -77,11 +78,13 @@ def collect_live(
     kinds: set[str] | None = None,
     progress: Progress | None = None,
     notice: Notice | None = None,
+    shared: Any = None,
 ) -> Snapshot:
     """Read the live state the baseline (or `kinds`) needs; records when it was read.
 
     `progress(done, total, label)` hears of each list done, `notice(sentence)` of each
-    wait to retry (drift/collectors/scan.py)."""
+    wait to retry (drift/collectors/scan.py); `shared` is the SharedScan of a run of
+    several projects (drift/runs.py), None for a scan of its own."""
     from drift.collectors.scan import collect
 
     taken_at = now_utc().strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -96,6 +99,7 @@ def collect_live(
         project_number=baseline.project_number,
         progress=progress,
         notice=notice,
+        shared=shared,
     )
     extra = unsupported_kinds(baseline, kinds)
     return replace(

@@ -26,7 +26,14 @@ from drift.cli.common import (
 from drift.cli.diffrun import prepare, report_options
 from drift.cli.exits import EXIT_ERROR, DriftGroup
 from drift.cli.inputs import check_expected, check_scan_inputs
-from drift.cli.output import check_output, emit, snapshot_summary_line, summary_line
+from drift.cli.many import PROJECTS_OPTION, RUN_OPTIONS
+from drift.cli.output import (
+    check_output,
+    emit,
+    snapshot_summary_line,
+    summary_fields,
+    summary_line,
+)
 
 
 @click.group(cls=DriftGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -42,6 +49,8 @@ def main() -> None:
         "fmt",
         type=click.Choice(["table", "json", "sarif", "junit", "markdown", "html"]),
         default=None,
+        envvar="DRIFT_FORMAT",
+        show_envvar=True,
         help="Report format (default: table on a terminal, json otherwise).",
     ),
     click.option("--show-ignored", is_flag=True, help="List ignored findings in the table."),
@@ -53,9 +62,11 @@ def main() -> None:
         show_default=True,
         help="Colour the table: auto = on a terminal, unless NO_COLOR is set or TERM=dumb.",
     ),
+    *RUN_OPTIONS,
+    project=PROJECTS_OPTION,
 )
 def diff(
-    project: str,
+    project: tuple[str, ...],
     expected: str,
     fmt: str | None,
     output: str | None,
@@ -66,15 +77,29 @@ def diff(
     compare_to: str | None,
     link_base: str | None,
     kinds: str | None,
+    all_projects: bool,
+    output_dir: str | None,
+    job: bool,
+    log_format: str,
+    task_index: int | None,
+    task_count: int | None,
     **scan: Any,
 ) -> None:
     """Compare live state with the baseline and report drift.
 
     Exit 0 clean, 2 drift at or above --fail-on, 1 anything else (bad input, not
-    everything checked), 130 interrupted (143 on SIGTERM).
+    everything checked), 130 interrupted (143 on SIGTERM). Several projects (--all, a
+    repeated --project, --output-dir): the worst of theirs, 1 over 2 over 0. --job: drift
+    alone exits 0.
     """
+    from drift.cli.many import diff_many, final_code, start
+
+    args = start(project, all_projects, output_dir, job, log_format, task_index, task_count)
+    if args.many:
+        diff_many(args, expected, fmt, output, fail_on, snapshot_file, show_ignored,
+                  color_choice, compare_to, link_base, kinds, scan)
     # Everything that can be wrong with the inputs fails here, before any work.
-    run = prepare(project, expected, output, snapshot_file, compare_to, kinds, scan)
+    run = prepare(args.projects[0], expected, output, snapshot_file, compare_to, kinds, scan)
     from drift.cli.compare import link_base_for
     from drift.pipeline import exit_code
     from drift.report import formatter
@@ -92,9 +117,11 @@ def diff(
         fmt == "table" and run.target is None and sys.stdout.isatty()
     ):
         warn_not_checked(report.not_checked)  # the table on screen says it already
+    code = exit_code(report, fail_on) if written else EXIT_ERROR
     if not scan["quiet"]:
-        warn(summary_line(report, where))
-    sys.exit(exit_code(report, fail_on) if written else EXIT_ERROR)
+        warn(summary_line(report, where), "INFO" if code == 0 else "WARNING" if code == 2
+             else "ERROR", **summary_fields(report, code))
+    sys.exit(final_code(code, args.job))
 
 
 @main.command()

@@ -17,16 +17,17 @@ from drift.cli.exits import EXIT_ERROR
 BUNDLED = "__bundled__"
 
 
-def warn(message: str) -> None:
-    """One line on stderr; values in it (paths, server errors) are shown escaped."""
-    from drift.report.escape import escape_text
+def warn(message: str, severity: str = "WARNING", **fields: Any) -> None:
+    """One line on stderr; values in it (paths, server errors) are shown escaped. With
+    `--log-format json`, one JSON entry with `severity` and `fields` (drift/cli/logs.py)."""
+    from drift.cli.logs import emit
 
-    click.echo(escape_text(message), err=True)
+    emit(message, severity, **fields)
 
 
 def fail(message: str) -> NoReturn:
     """Say what went wrong in one sentence on stderr and exit 1."""
-    warn(f"drift: {message}")
+    warn(f"drift: {message}", "ERROR")
     sys.exit(EXIT_ERROR)
 
 
@@ -74,11 +75,12 @@ class Live:
 
 
 @contextlib.contextmanager
-def live_source(project: str, source: Any, scan: dict[str, Any]) -> Iterator[Live]:
+def live_source(project: str | list[str], source: Any, scan: dict[str, Any]) -> Iterator[Live]:
     """The Live source for a drift/cli/inputs.py Source, checked before any scan: an
     endpoint must answer at all, live GCP needs credentials; starts the in-process
-    emulator when asked. An endpoint override is type `endpoint`, not `live`: the report
-    must not call a local emulator or a proxy "live GCP"."""
+    emulator when asked (for several projects, one emulator serving the bundled world of
+    each). An endpoint override is type `endpoint`, not `live`: the report must not call
+    a local emulator or a proxy "live GCP"."""
     if source.emulator is None:
         if source.endpoint:
             check_reachable(source)
@@ -91,12 +93,22 @@ def live_source(project: str, source: Any, scan: dict[str, Any]) -> Iterator[Liv
     from drift.emulator import Emulator, bundled_world_path, load_world
 
     emulator = source.emulator
+    projects = [project] if isinstance(project, str) else sorted(project)
     try:
-        path = bundled_world_path(project) if emulator == BUNDLED else Path(emulator)
-        world = load_world(path)
+        if emulator == BUNDLED:
+            worlds = [load_world(bundled_world_path(p)) for p in projects]
+            world = {**worlds[0], "projects": {}}
+            for each in worlds:
+                world["projects"].update(each.get("projects") or {})
+        else:
+            world = load_world(Path(emulator))
     except (ValueError, OSError) as err:
         fail(f"cannot load the emulator world: {err}")
-    detail = f"bundled world {project}" if emulator == BUNDLED else f"world {Path(emulator).name}"
+    detail = (
+        f"bundled world {', '.join(projects)}"
+        if emulator == BUNDLED
+        else f"world {Path(emulator).name}"
+    )
     emu = Emulator(world)
     base = emu.start()
     try:
@@ -138,7 +150,12 @@ def warn_not_checked(not_checked: Any) -> None:
     from drift.report.causes import group
 
     for cause in group(not_checked):
-        warn(f"drift: not checked: {cause.line()}")
+        warn(
+            f"drift: not checked: {cause.line()}",
+            "ERROR",
+            error=cause.error,
+            scopes=[{"kind": k, "region": r} for k, r in cause.scopes],
+        )
 
 
 def scan_settings(endpoint: str | None, scan: dict[str, Any]) -> Any:

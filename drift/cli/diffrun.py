@@ -19,11 +19,18 @@ from drift.cli.common import fail, load_or_exit, parse_kinds, take_snapshot, wit
 from drift.cli.inputs import check_expected, check_scan_inputs
 from drift.cli.output import check_output
 
+PROJECT_OPTION = click.option(
+    "--project", required=True, help="GCP project id; the baseline is DIR/<project>/."
+)
 _SHARED = [
     click.option(
-        "--project", required=True, help="GCP project id; the baseline is DIR/<project>/."
+        "--expected",
+        default="expected",
+        show_default=True,
+        envvar="DRIFT_EXPECTED",
+        show_envvar=True,
+        help="Baseline folder.",
     ),
-    click.option("--expected", default="expected", show_default=True, help="Baseline folder."),
     click.option(
         "--compare-to",
         "compare_to",
@@ -45,6 +52,8 @@ _SHARED = [
         type=click.Choice(["info", "warning", "critical"]),
         default="info",
         show_default=True,
+        envvar="DRIFT_FAIL_ON",
+        show_envvar=True,
         help="Lowest severity that makes the exit code 2.",
     ),
     click.option(
@@ -57,13 +66,14 @@ _SHARED = [
 ]
 
 
-def report_options(*extra: Any) -> Any:
+def report_options(*extra: Any, project: Any = PROJECT_OPTION) -> Any:
     """A decorator applying the options `drift diff` and `drift comment` share, then a
-    command's own `extra` options, then the source options (the order `--help` shows)."""
+    command's own `extra` options, then the source options (the order `--help` shows).
+    `project` is the --project option (`drift diff` takes it repeated: drift/cli/many.py)."""
 
     def apply(fn: Any) -> Any:
         fn = with_source_options(fn)
-        for option in reversed([*_SHARED, *extra]):
+        for option in reversed([project, *_SHARED, *extra]):
             fn = option(fn)
         return fn
 

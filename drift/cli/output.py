@@ -95,6 +95,21 @@ def summary_line(report: Report, where: str) -> str:
     )
 
 
+def summary_fields(report: Report, code: int) -> dict[str, object]:
+    """The summary line's facts as fields of a structured log entry (drift/cli/logs.py)."""
+    counts = report.counts()
+    return {
+        "project": report.project,
+        "exit_code": code,
+        "resources_checked": report.resources_checked,
+        "critical": counts["critical"],
+        "warning": counts["warning"],
+        "info": counts["info"],
+        "ignored": len(report.ignored),
+        "not_checked": len(report.not_checked),
+    }
+
+
 def snapshot_summary_line(snap: Snapshot, where: str) -> str:
     """The one line `drift snapshot` ends with on stderr."""
     return (

@@ -37,6 +37,12 @@ class RateBudget:
         self._sleep = sleep
         self._lock = threading.Lock()
 
+    def in_window(self) -> int:
+        """Requests sent in the last window: what the next `acquire` is measured against."""
+        with self._lock:
+            now = self._clock()
+            return sum(1 for t in self._sent if now - t < self.window_s)
+
     def acquire(self, max_wait: float | None = None) -> float | None:
         """Take one slot, sleeping as long as needed; returns the seconds waited.
 

@@ -43,6 +43,35 @@ def _context(settings: CollectSettings) -> ScanContext:
     return ScanContext(clients, Budgets(settings.rate_per_minute), policy)
 
 
+class SharedScan:
+    """What the scans of several projects in one run share (drift/runs.py): one set of
+    rate budgets, one client factory, one retry policy and one bounded request pool.
+
+    Google counts read quotas against the caller's quota project, so projects read with
+    one identity draw on the same per-minute budget; and `--concurrency` bounds the
+    requests in flight of the whole run, not of each project.
+    """
+
+    def __init__(self, settings: CollectSettings) -> None:
+        self.base = _context(settings)
+        self.pool = ThreadPoolExecutor(
+            max_workers=max(1, settings.concurrency), thread_name_prefix="drift-scan"
+        )
+
+    @property
+    def budgets(self) -> Budgets:
+        return self.base.budgets
+
+    def context(self) -> ScanContext:
+        """A context for one project's scan: its own callbacks, the shared budgets/clients."""
+        return replace(self.base, on_retry=None, on_wait=None, requests_made={})
+
+    def close(self, cancel: bool = False) -> None:
+        """Stop the pool; `cancel` drops queued requests and does not wait for those in
+        flight (an interrupted run), as collect() does with a pool of its own."""
+        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
 def collect(
     project: str,
     regions: list[str],
@@ -53,6 +82,7 @@ def collect(
     project_number: str | None = None,
     progress: Progress | None = None,
     notice: Notice | None = None,
+    shared: SharedScan | None = None,
 ) -> Snapshot:
     """Snapshot `kinds` of `project`; `version_secrets` are secret ids whose versions are needed.
 
@@ -60,9 +90,13 @@ def collect(
     enabled payload is read and kept as a `sha256` digest, nothing else. `project_number`
     (the baseline's) helps recognise this project's secret references; the snapshot's own
     number is only one read live. `progress(done, total, label)` is told of each list done,
-    `notice(sentence)` of each wait to retry (from worker threads).
+    `notice(sentence)` of each wait to retry (from worker threads). With `shared`, the
+    requests go through its pool and budgets (several projects in one run), else through
+    a pool and budgets of this scan's own.
     """
-    ctx = _context(settings)
+    own = shared is None
+    scan = shared or SharedScan(settings)
+    ctx = scan.context()
     if notice is not None:
         ctx.on_wait = lambda api, region, err, left: notice(retry_notice(api, region, err, left))
     tasks = [(k, r) for k in kinds for r in KINDS[k].scopes(regions)]
@@ -82,7 +116,7 @@ def collect(
         """Run `fn` for each secret id on the pool; a failure makes `secrets` not checked."""
         nonlocal total
         total += len(ids)
-        jobs = {pool.submit(fn, sid): sid for sid in sorted(ids)}
+        jobs = {submit(fn, sid): sid for sid in sorted(ids)}
         out: dict[str, Any] = {}
         for fut, sid in jobs.items():
             try:
@@ -93,12 +127,17 @@ def collect(
             tick(f"{what} of {sid}")
         return out
 
-    pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency))
+    mine: list[Future] = []
+
+    def submit(fn: Callable[..., Any], *args: Any) -> Future:
+        mine.append(scan.pool.submit(fn, *args))
+        return mine[-1]
+
     try:
         futures: dict[Future, tuple[str, str | None]] = {}
         for kind, region in tasks:
             module = importlib.import_module(f"drift.collectors.{kind}")
-            futures[pool.submit(module.list_raw, ctx, project, region)] = (kind, region)
+            futures[submit(module.list_raw, ctx, project, region)] = (kind, region)
         for fut, (kind, region) in futures.items():
             try:
                 raw[kind].extend((region, item) for item in fut.result())
@@ -133,10 +172,15 @@ def collect(
             digests = per_secret("sha256", lambda sid: _digest(ctx, versions[sid]), wanted)
     except BaseException:
         # Stopped (Ctrl-C, SIGTERM: drift/cli/interrupt.py) or failed: drop the queued
-        # requests and do not wait for those in flight, as `with` would.
-        pool.shutdown(wait=False, cancel_futures=True)
+        # requests and do not wait for those in flight, as `with` would. A shared pool
+        # keeps serving the other projects: only this scan's requests are dropped.
+        if own:
+            scan.close(cancel=True)
+        for fut in mine:
+            fut.cancel()
         raise
-    pool.shutdown(wait=True)
+    if own:
+        scan.close()
 
     for _, item in raw.get("secrets", []):
         sid = item.get("name", "").rsplit("/", 1)[-1]
