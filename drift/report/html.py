@@ -43,7 +43,6 @@ VALUE_LIMIT = 1000
 STATUSES = ("new", "open")
 
 
-
 def _plural(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {plural or noun + 's'}"
 
