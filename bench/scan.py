@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -32,16 +31,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from a checkout, installed or not
     sys.path.insert(0, str(ROOT))
 
-from drift.emulator.world import api_of  # noqa: E402
+from bench.floor import Floor, collection, compute_floor  # noqa: E402
 
 PROJECT = "bench"
-WINDOW_S = 60.0  # Google and the emulator count read quotas per minute
 REGIONS = ("us-central1", "europe-west1", "asia-east1")
 
 
@@ -114,82 +111,6 @@ class ChildEmulator:
             self._proc.join(timeout=10)
             if self._proc.is_alive():
                 self._proc.kill()
-
-
-# -- the floor, from the request log --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Floor:
-    chain: int  # longest run of requests that must happen one after another
-    chain_path: tuple[str, ...]  # the collections along that run
-    chain_s: float
-    bucket: str  # the quota bucket that takes longest
-    bucket_requests: int
-    rate_s: float  # bucket_requests / (quota / 60)
-    window_s: float  # the same under a sliding 60 s window, which admits a full minute at once
-
-    @property
-    def seconds(self) -> float:
-        return max(self.chain_s, self.rate_s)
-
-    @property
-    def window_seconds(self) -> float:
-        return max(self.chain_s, self.window_s)
-
-
-def _collection(raw: str) -> str:
-    """URL path without the query; a project number is written as the project id."""
-    return re.sub(r"/projects/\d+/", f"/projects/{PROJECT}/", unquote(urlsplit(raw).path))
-
-
-def _bucket(path: str) -> str:
-    """The emulator's quota bucket: Cloud Run per region, the other APIs per project."""
-    api = api_of(path)
-    if api == "run":
-        parts = path.split("/")
-        if "locations" in parts and parts.index("locations") + 1 < len(parts):
-            return f"run:{parts[parts.index('locations') + 1]}"
-    return api
-
-
-def compute_floor(log: list[list[Any]], latency_s: float, quotas: dict[str, int]) -> Floor:
-    """Lower bounds on a scan's wall time from the requests it needed (see bench/README.md).
-
-    A request's collection is its URL path without the query (all pages of one list share
-    it). Pages of one list are sequential (each needs the previous page's token), and a
-    collection nested under another (`/secrets/x/versions` under `/secrets`) can only start
-    once that one has been read. 429 answers are not needed requests and are left out.
-    """
-    pages: Counter[str] = Counter()
-    per_bucket: Counter[str] = Counter()
-    for _method, raw, status in log:
-        if int(status) == 429:
-            continue
-        path = _collection(raw)
-        pages[path] += 1
-        per_bucket[_bucket(path)] += 1
-
-    best: dict[str, tuple[int, tuple[str, ...]]] = {}
-    for path in sorted(pages, key=len):  # ancestors are shorter, so they are done first
-        before = [best[p] for p in best if path.startswith(p + "/")]
-        length, via = max(before, default=(0, ()))
-        best[path] = (length + pages[path], (*via, path))
-    chain, chain_path = max(best.values(), default=(0, ()))
-
-    bucket, n, rate_s, window_s = "-", 0, 0.0, 0.0
-    for name, count in per_bucket.items():
-        quota = quotas.get(name.split(":")[0])
-        if not quota:
-            continue
-        r = count / (quota / WINDOW_S)
-        # A sliding window lets `quota` requests through at once, the next `quota` a
-        # minute later, and so on.
-        w = ((count - 1) // quota) * WINDOW_S + latency_s
-        if r > rate_s:
-            bucket, n, rate_s = name, count, r
-        window_s = max(window_s, w)
-    return Floor(chain, chain_path, chain * latency_s, bucket, n, rate_s, window_s)
 
 
 # -- scans -------------------------------------------------------------------------------
@@ -324,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         imports_s = warm_imports()
         print(f"\nconcurrent scan (concurrency {args.concurrency})")
         conc = scan(spec, knobs, expected, args.concurrency, budget)
-        floor = compute_floor(conc.stats["log"], latency_s, quotas)
+        floor = compute_floor(conc.stats["log"], latency_s, quotas, PROJECT)
         _line("wall time", f"{conc.wall_s:.2f} s")
         _line("requests", f"{sum(conc.stats['requests'].values())} ({_requests(conc.stats)})")
         _line("429 received", str(_throttled(conc.stats)))
@@ -383,7 +304,7 @@ def _chain_pages(floor: Floor, result: ScanResult) -> list[tuple[str, int]]:
     pages: Counter[str] = Counter()
     for _m, raw, status in result.stats["log"]:
         if int(status) != 429:
-            pages[_collection(raw)] += 1
+            pages[collection(raw, PROJECT)] += 1
     prefix = f"/projects/{PROJECT}/"
     out = []
     for path in floor.chain_path:
