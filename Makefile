@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
@@ -31,8 +31,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check drift tests bench
 
+# The scaling table of issue 13 (bench/README.md): about 12 minutes; bench-quick about 1.
 bench: $(STAMP)
-	$(BIN)/python bench/scan.py
+	$(BIN)/python bench/scale.py
+
+bench-quick: $(STAMP)
+	$(BIN)/python bench/scale.py --quick
 
 clean:
 	rm -rf $(VENV) build *.egg-info
