@@ -3,7 +3,8 @@ client (STORAGE_EMULATOR_HOST): object metadata, media download, multipart and s
 upload, with generations and the `ifGenerationMatch` precondition (412 when it fails).
 
 `faults` lets a test make requests fail: (method, name regex, status, times).
-Buckets exist when named in `buckets`; others answer 404 as GCS does.
+Buckets exist when named in `buckets`; others answer 404 as GCS does. A fault with
+`apply` set does the write and then answers with the error (an answer lost on the way).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class GcsFault:
     name: re.Pattern[str]
     status: int
     times: int | None = 1
+    apply: bool = False
 
 
 @dataclass
@@ -34,7 +36,8 @@ class FakeGcs:
     buckets: set[str]
     objects: dict[tuple[str, str], tuple[bytes, int]] = field(default_factory=dict)
     faults: list[GcsFault] = field(default_factory=list)
-    requests: list[tuple[str, str]] = field(default_factory=list)
+    # (method, object name, ifGenerationMatch or None) of every request
+    requests: list[tuple[str, str, str | None]] = field(default_factory=list)
     _generation: int = 1000
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -91,14 +94,22 @@ class FakeGcs:
             meta, data = _upload(h.headers.get("Content-Type", ""), body, query)
             name = meta.get("name") or query.get("name", "")
         with self._lock:
-            self.requests.append((method, name))
+            self.requests.append((method, name, query.get("ifGenerationMatch")))
             fault = self._fault(method, name)
+        if fault and fault.apply and method == "POST":
+            self._write(None, bucket, name, data, query)  # done, then the answer is lost
         if fault:
-            return _json(h, fault, _error(fault, "injected fault"))
+            return _json(h, fault.status, _error(fault.status, "injected fault"))
         if bucket not in self.buckets:
             return _json(h, 404, _error(404, "The specified bucket does not exist."))
         if method == "POST":
             return self._write(h, bucket, name, data, query)
+        if not name:  # a list of objects (one page: tests hold a handful)
+            prefix = query.get("prefix", "")
+            with self._lock:
+                items = [_resource(b, n, d, g) for (b, n), (d, g) in sorted(self.objects.items())
+                         if b == bucket and n.startswith(prefix)]  # fmt: skip
+            return _json(h, 200, {"kind": "storage#objects", "items": items})
         with self._lock:
             got = self.objects.get((bucket, name))
         if got is None:
@@ -119,22 +130,23 @@ class FakeGcs:
         return _json(h, 200, _resource(bucket, name, data, generation))
 
     def _write(self, h: Any, bucket: str, name: str, data: bytes, query: dict[str, str]) -> None:
+        """Store the object if the precondition holds; answer on `h` unless it is None."""
         with self._lock:
             got = self.objects.get((bucket, name))
             current = got[1] if got else 0
             if not _precondition(query, current):
-                return _json(h, 412, _error(412, PRECONDITION))
+                return _json(h, 412, _error(412, PRECONDITION)) if h else None
             self._generation += 1
             self.objects[(bucket, name)] = (data, self._generation)
             resource = _resource(bucket, name, data, self._generation)
-        return _json(h, 200, resource)
+        return _json(h, 200, resource) if h else None
 
-    def _fault(self, method: str, name: str) -> int | None:
+    def _fault(self, method: str, name: str) -> GcsFault | None:
         for f in self.faults:
             if f.method == method and f.name.search(name) and (f.times is None or f.times > 0):
                 if f.times is not None:
                     f.times -= 1
-                return f.status
+                return f
         return None
 
 

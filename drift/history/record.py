@@ -90,12 +90,7 @@ def record(
             return Recorded(last[0], previous, run, store.location(key), stored.generation)
         marked, state = advance(previous, report, run, kinds)
         last = (marked, state)
-        try:
-            ours = store.put(key, render(marked), expect=ours)
-        except Conflict:
-            raise HistoryError(
-                f"{store.location(key)} was written by someone else during this run."
-            ) from None
+        ours = _put_own(store, key, render(marked), ours)
         try:
             generation = store.put(
                 pointer_key(project),
@@ -112,6 +107,20 @@ def record(
         f"{store.location(key)} but is not in the history. Run one drift per project at "
         "a time."
     )
+
+
+def _put_own(store: Store, key: str, text: str, ours: str | None) -> str:
+    """Write this run's own report object (new, or over our earlier version); a write
+    retried after a lost answer finds its own text there, which is success."""
+    try:
+        return store.put(key, text, expect=ours)
+    except Conflict:
+        there = store.get(key)
+        if there is not None and there.text == text:
+            return there.generation
+        raise HistoryError(
+            f"{store.location(key)} was written by someone else during this run."
+        ) from None
 
 
 def record_delivery(store: Store, project: str, target: str, told: Pending) -> None:

@@ -2,16 +2,17 @@
 
 `drift schema report` prints it, for consumers that check reports before trusting them.
 Every key the report always writes is required; the `--compare-to` additions
-(`compare_to`, `resolved`, `baseline_changes`, a finding's `change`) are described but
-optional. Objects accept keys this schema does not know: a v1 reader must ignore
-additions, as drift promises to only add to v1, never to change or remove.
+(`compare_to`, `resolved`, `baseline_changes`, a finding's `change`) and the `--history`
+ones (`history`, a finding's `history`) are described but optional. Objects accept
+keys this schema does not know: a v1 reader must ignore additions, as drift promises to
+only add to v1, never to change or remove.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from drift.model import BASELINE_CHANGES, CHANGES, FINDING_TYPES, SEVERITIES
+from drift.model import BASELINE_CHANGES, CHANGES, FINDING_TYPES, HISTORY_STATUSES, SEVERITIES
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 _REF = "#/definitions/"
@@ -45,8 +46,39 @@ def _finding() -> dict[str, Any]:
         "source": {**_STR_OR_NULL, "description": "expected/<project>/<file>.yaml:<line>"},
         "rule": _STR_OR_NULL,
         "change": {"enum": list(CHANGES), "description": "With --compare-to only."},
+        "history": {
+            **_object({"id": _ID, "status": {"enum": list(HISTORY_STATUSES)},
+                       "first_seen": _UTC}),  # fmt: skip
+            "description": "With --history only.",
+        },
     }
-    return _object(props, [k for k in props if k != "change"])
+    return _object(props, [k for k in props if k not in ("change", "history")])
+
+
+_ID = {"type": "string", "pattern": "^[0-9a-f]{16}$"}
+
+
+def _history() -> dict[str, Any]:
+    """The top-level `history` of a report written with --history."""
+    tracked = _object(
+        {
+            "id": _ID,
+            "path": _STR,
+            "kind": _STR,
+            "region": _STR_OR_NULL,
+            "type": {"enum": list(FINDING_TYPES)},
+            "severity": {"enum": list(SEVERITIES)},
+            "rule": _STR_OR_NULL,
+            "first_seen": _UTC,
+        }
+    )
+    previous = _object({"run": _STR, "generated_at": _UTC})
+    return _object(
+        {
+            "previous_run": {"anyOf": [previous, {"type": "null"}]},
+            "resolved": {"type": "array", "items": tracked},
+        }
+    )
 
 
 def report_schema() -> dict[str, Any]:
@@ -107,8 +139,9 @@ def report_schema() -> dict[str, Any]:
         "ignored": {"type": "array", "items": ignored},
         "not_checked": {"type": "array", "items": not_checked},
         "notes": {"type": "array", "items": _STR},
+        "history": _history(),
     }
-    optional = {"compare_to", "resolved", "baseline_changes"}
+    optional = {"compare_to", "resolved", "baseline_changes", "history"}
     return {
         "$schema": DRAFT,
         "title": "drift report (drift-report/v1)",
