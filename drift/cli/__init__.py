@@ -25,6 +25,7 @@ from drift.cli.common import (
 )
 from drift.cli.diffrun import prepare, report_options
 from drift.cli.exits import EXIT_ERROR, DriftGroup
+from drift.cli.history import NIGHTLY_OPTIONS, nightly_from
 from drift.cli.inputs import check_expected, check_scan_inputs
 from drift.cli.many import PROJECTS_OPTION, RUN_OPTIONS
 from drift.cli.output import (
@@ -63,6 +64,7 @@ def main() -> None:
         help="Colour the table: auto = on a terminal, unless NO_COLOR is set or TERM=dumb.",
     ),
     *RUN_OPTIONS,
+    *NIGHTLY_OPTIONS,
     project=PROJECTS_OPTION,
 )
 def diff(
@@ -98,6 +100,7 @@ def diff(
     if args.many:
         diff_many(args, expected, fmt, output, fail_on, snapshot_file, show_ignored,
                   color_choice, compare_to, link_base, kinds, scan)
+    nightly = nightly_from(scan)  # --history, --notify: checked before any work too
     # Everything that can be wrong with the inputs fails here, before any work.
     run = prepare(args.projects[0], expected, output, snapshot_file, compare_to, kinds, scan)
     from drift.cli.compare import link_base_for
@@ -107,6 +110,8 @@ def diff(
 
     links = link_base_for(link_base) if fmt == "markdown" else None
     report = run.report()
+    if nightly is not None:  # marked and recorded before it is written (drift/history/)
+        report = nightly.record(report, run.kinds)
     fmt = fmt or ("table" if sys.stdout.isatty() and not output else "json")
     color, width = table_settings(color_choice, sys.stdout, to_file=bool(output))
     text = formatter(
@@ -118,6 +123,8 @@ def diff(
     ):
         warn_not_checked(report.not_checked)  # the table on screen says it already
     code = exit_code(report, fail_on) if written else EXIT_ERROR
+    if nightly is not None and nightly.notify():  # after the report and history are saved
+        code = EXIT_ERROR
     if not scan["quiet"]:
         warn(summary_line(report, where), "INFO" if code == 0 else "WARNING" if code == 2
              else "ERROR", **summary_fields(report, code))
@@ -224,3 +231,7 @@ main.add_command(schema)
 from drift.cli.comment import comment  # noqa: E402  (registers `drift comment`)
 
 main.add_command(comment)
+
+from drift.cli.history import history  # noqa: E402  (registers `drift history`)
+
+main.add_command(history)
