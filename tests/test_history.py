@@ -475,3 +475,46 @@ def test_project_names_cannot_leave_the_history_folder(tmp_path):
     store = LocalStore(tmp_path)
     with pytest.raises(HistoryError, match="cannot name a history folder"):
         record(store, replace(_report([]), project="../etc"))
+
+
+def test_every_project_of_a_run_is_recorded_and_alerted(tmp_path):
+    """`drift diff --project a --project b --output-dir D --history H --notify ...`: each
+    project's report file carries its own marks; each project alerts on its own."""
+    from drift.emulator import Emulator
+    from tests import projectkit as pk
+
+    exp = pk.baselines(tmp_path, ["proj-a", "proj-b"])
+    location = str(tmp_path / "history")
+
+    def run(n: int, memory_a: str, memory_b: str, rx: nk.Receiver) -> Any:
+        with Emulator(pk.world({"proj-a": memory_a, "proj-b": memory_b})) as emu:
+            return CliRunner().invoke(
+                main,
+                ["diff", "--project", "proj-a", "--project", "proj-b", "--expected", str(exp),
+                 "--api-endpoint", emu.base_url, "--output-dir", str(tmp_path / f"out{n}"),
+                 "--format", "json", "--history", location, "--notify",
+                 f"webhook:{rx.url('/hook')}"],
+                env={"SOURCE_DATE_EPOCH": str(nk.EPOCH + n * nk.DAY)},
+            )  # fmt: skip
+
+    def report(n: int, project: str) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((tmp_path / f"out{n}" / f"{project}.json").read_text())
+        return data
+
+    with nk.Receiver() as rx:
+        first = run(0, "2Gi", "1Gi", rx)
+        second = run(1, "1Gi", "4Gi", rx)
+    assert (first.exit_code, second.exit_code) == (2, 2), second.stderr
+    assert report(0, "proj-a")["history"]["previous_run"] is None
+    assert [f["history"]["status"] for f in report(0, "proj-a")["findings"]] == ["new"]
+    assert report(0, "proj-b")["findings"] == []
+    assert [f["path"] for f in report(1, "proj-a")["history"]["resolved"]] == [
+        "services/api/memory"
+    ]
+    assert [f["history"]["status"] for f in report(1, "proj-b")["findings"]] == ["new"]
+    for project in ("proj-a", "proj-b"):
+        state, _ = read_state(open_store(location), project)
+        assert state is not None and len(state.runs) == 2
+    alerts = [(a["project"], a["summary"]["new"], a["summary"]["resolved"])
+              for a in rx.bodies("/hook")]  # fmt: skip
+    assert sorted(alerts) == [("proj-a", 0, 1), ("proj-a", 1, 0), ("proj-b", 1, 0)]
