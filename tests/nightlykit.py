@@ -107,7 +107,7 @@ def run_night(
             env={"SOURCE_DATE_EPOCH": str(EPOCH + night * DAY), **(env or {})},
             catch_exceptions=False,
         )  # fmt: skip
-    report = json.loads(out.read_text()) if out.exists() else None
+    report = json.loads(out.read_text()) if out.exists() and "html" not in extra else None
     return Night(result.exit_code, result.stderr, report, out)
 
 

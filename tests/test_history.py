@@ -518,3 +518,15 @@ def test_every_project_of_a_run_is_recorded_and_alerted(tmp_path):
     alerts = [(a["project"], a["summary"]["new"], a["summary"]["resolved"])
               for a in rx.bodies("/hook")]  # fmt: skip
     assert sorted(alerts) == [("proj-a", 0, 1), ("proj-a", 1, 0), ("proj-b", 1, 0)]
+
+
+def test_the_html_report_draws_the_trend_of_the_history(tmp_path):
+    location = str(tmp_path / "history")
+    nk.run_night(tmp_path, 0, nk.world(mode="dev"), location)
+    night = nk.run_night(tmp_path, 1, nk.world(mode="dev", worker_max=9), location,
+                         "--format", "html")  # fmt: skip
+    assert night.code == 2
+    page = night.output.read_text()
+    assert "No history yet" not in page
+    assert "2025-11-24T16:00:00Z: 1 critical, 0 warning" in page
+    assert "2025-11-25T16:00:00Z: 1 critical, 1 warning" in page

@@ -114,8 +114,9 @@ def diff(
         report = nightly.record(report, run.kinds)
     fmt = fmt or ("table" if sys.stdout.isatty() and not output else "json")
     color, width = table_settings(color_choice, sys.stdout, to_file=bool(output))
+    trend = nightly.trend(report.project) if nightly is not None else None  # html draws it
     text = formatter(
-        fmt, color=color, width=width, show_ignored=show_ignored, link_base=links
+        fmt, color=color, width=width, show_ignored=show_ignored, link_base=links, trend=trend
     )(report)
     where, written = emit(text, run.target, "the report")
     if report.not_checked and not (

@@ -113,6 +113,13 @@ class Nightly:
             ),
         )
 
+    def trend(self, project: str, runs: int = 30) -> list[dict[str, Any]] | None:
+        """The trend of `project` as recorded by this run (None: not recorded)."""
+        from drift.history.trend import points
+
+        rec = self.recorded.get(project)
+        return points(rec.state, runs) if rec is not None else None
+
     def notify(self) -> int:
         """Send every recorded project's alerts; EXIT_ERROR when anything failed."""
         from drift.notify import notify

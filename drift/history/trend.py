@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from drift.history.record import read_state
+from drift.history.state import State
 from drift.history.store import Store
 
 
@@ -17,7 +18,12 @@ def trend(store: Store, project: str, runs: int = 30) -> list[dict[str, Any]]:
     """The project's last `runs` complete runs, oldest first: each {run, generated_at,
     date, critical, warning, info, new, resolved, not_checked}; [] with no history."""
     state, _ = read_state(store, project)
-    if state is None or runs <= 0:
+    return [] if state is None else points(state, runs)
+
+
+def points(state: State, runs: int = 30) -> list[dict[str, Any]]:
+    """trend()'s points from a state already read (e.g. the one a run just wrote)."""
+    if runs <= 0:
         return []
     return [{**e.to_json(), "date": e.generated_at[:10]} for e in state.runs[-runs:]]
 
