@@ -8,6 +8,11 @@ bravo-two runs its service with 2Gi where 1Gi is declared (one warning).
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -247,3 +252,30 @@ def test_all_with_the_bundled_emulator_world():
     assert [rep["project"] for rep in doc["reports"]] == ["netra-staging"]
     assert doc["reports"][0]["source"]["detail"] == "bundled world netra-staging"
     assert r.exit_code == doc["exit_code"] == 2
+
+
+def test_a_signal_stops_a_run_of_many_projects_at_once(tmp_path):
+    """Ctrl-C mid-run: every project's queued requests are dropped, nothing is written,
+    exit 130 (drift/cli/interrupt.py), though each answer would take minutes."""
+    data = pk.world(PROJECTS)
+    expected = pk.baselines(tmp_path, IDS)
+    reports = tmp_path / "reports"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DRIFT_")}
+    with Emulator(data, faults=[{"path": ".", "kind": "drip", "every": 5}]) as emu:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "drift", "diff", "--all", "--expected", str(expected),
+             "--api-endpoint", emu.base_url or "", "--output-dir", str(reports)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        try:
+            deadline = time.monotonic() + 60
+            while len({pk.project_of(path, pk.numbers(data))
+                       for _m, path, _s in emu.stats()["log"]} - {None}) < len(IDS):
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.05)  # until every project's scan has started
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=20)
+        finally:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert b"interrupted by SIGINT" in err
+    assert not reports.exists() or list(reports.iterdir()) == []

@@ -322,14 +322,14 @@ def diff_many(
     result = _scan(jobs, source, kind_set, fail_on, scan)
     if nightly is not None:  # each project's report marked and recorded before writing
         result = nightly.record_run(result, kind_set)
-    codes = [result.exit_code, _write(result, outputs, args, show_ignored, color_choice,
-                                      link_base)]
+    wrote, written = _write(result, outputs, args, show_ignored, color_choice, link_base)
+    codes = [result.exit_code, wrote]
     if nightly is not None:  # alerts after the reports and history are saved
         codes.append(nightly.notify())
     from drift.runs import worst
 
     code = worst(codes)
-    _tell_run(result, outputs, args, scan, code)
+    _tell_run(result, outputs, written, args, scan, code)
     sys.exit(final_code(code, args.job))
 
 
@@ -364,8 +364,9 @@ def _no_settings() -> Any:
 
 
 def _write(result: Any, outputs: Outputs, args: RunArgs, show_ignored: bool,
-           color_choice: str, link_base: str | None) -> int:
-    """Write every output of the run; 1 when any did not go where it was asked to."""
+           color_choice: str, link_base: str | None) -> tuple[int, dict[str, str]]:
+    """Write every output of the run: (1 when any did not go where it was asked to, else
+    0; project -> its report file's name in DIR, for those written)."""
     from drift.cli.output import emit
     from drift.pipeline import now_utc
     from drift.report import formatter
@@ -405,15 +406,15 @@ def _write(result: Any, outputs: Outputs, args: RunArgs, show_ignored: bool,
                            link_base=links)
         text = "\n".join(render(r) for r in result.reports.values())
         ok = emit(text, None, "the reports")[1] and ok
-    return 0 if ok else EXIT_ERROR
+    return (0 if ok else EXIT_ERROR), written
 
 
 def _severity(code: int) -> str:
     return {0: "INFO", 2: "WARNING"}.get(code, "ERROR")
 
 
-def _tell_run(result: Any, outputs: Outputs, args: RunArgs, scan: dict[str, Any],
-              code: int) -> None:
+def _tell_run(result: Any, outputs: Outputs, written: dict[str, str], args: RunArgs,
+              scan: dict[str, Any], code: int) -> None:
     """stderr: per project its not-checked causes, error and summary line, then the run's
     line; as text, or one JSON entry each with its fields (drift/cli/logs.py)."""
     from drift.cli.output import summary_line
@@ -433,11 +434,17 @@ def _tell_run(result: Any, outputs: Outputs, args: RunArgs, scan: dict[str, Any]
                      project=r.project, error=cause.error,
                      scopes=[{"kind": k, "region": reg} for k, reg in cause.scopes])
         if not scan["quiet"]:
-            target = outputs.files.get(r.project)
-            where = f"written to {target.path}" if target is not None else "in the run report"
             fields = {**row, "source": to_dict(r.report)["source"]}
-            if target is not None:
+            target = outputs.files.get(r.project)
+            if target is not None and r.project in written:
+                where = f"written to {target.path}"
                 fields["report"] = str(target.path)
+            elif target is not None:
+                where = f"not written to {target.path}"
+            elif outputs.combined is not None:
+                where = f"in the run report {outputs.combined.path}"
+            else:
+                where = "on stdout"
             warn(summary_line(r.report, where), _severity(r.exit_code), **fields)
     if scan["quiet"]:
         return
@@ -446,12 +453,12 @@ def _tell_run(result: Any, outputs: Outputs, args: RunArgs, scan: dict[str, Any]
     drifted = sum(1 for r in result.results if r.exit_code == 2)
     failed = n - clean - drifted
     task = f" (task index {args.task[0]}, {args.task[1]} tasks)" if args.task else ""
-    where = []
+    places = []
     if outputs.summary is not None:
-        where.append(f"summary {outputs.summary.path}")
+        places.append(f"summary {outputs.summary.path}")
     if outputs.combined is not None:
-        where.append(f"run report {outputs.combined.path}")
-    tail = f"; {', '.join(where)}" if where else ""
+        places.append(f"run report {outputs.combined.path}")
+    tail = f"; {', '.join(places)}" if places else ""
     final = final_code(code, args.job)
     job = f" (job mode: exit {final})" if args.job and final != code else ""
     warn(
