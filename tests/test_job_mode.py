@@ -174,6 +174,9 @@ def test_task_options_are_checked(three):
     assert r.exit_code == 1 and "--task-index 3 is not below --task-count 3" in r.stderr
     r = run([*base, "--all", "--task-index", "0"])
     assert r.exit_code == 1 and "together" in r.stderr
+    r = run([*base, "--all", "--output", "run.json"], CLOUD_RUN_TASK_INDEX="1",
+            CLOUD_RUN_TASK_COUNT="3")
+    assert r.exit_code == 1 and "written over by every task" in r.stderr
 
 
 def test_json_logs_carry_severity_message_and_fields(three):

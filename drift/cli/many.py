@@ -176,6 +176,10 @@ def _check_usage(fmt: str | None, output: str | None, args: RunArgs, snapshot_fi
     if compare_to:
         fail(f"--compare-to compares one project's baseline at a git ref; it is not available "
              f"for {why} yet: give one --project without --all or --output-dir.")
+    if output and args.task:
+        fail(f"--output {output} would be written over by every task of the job (task "
+             f"index {args.task[0]} of {args.task[1]} tasks); use --output-dir DIR, where "
+             "each task writes its projects' reports and its own summary.")
     fmt = fmt or ("table" if sys.stdout.isatty() and not output and not args.output_dir
                   else "json")
     if output and fmt != "json" and not args.output_dir:
