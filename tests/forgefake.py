@@ -79,7 +79,8 @@ class FakeForge:
                 fake.handle(self, "DELETE")
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # A short poll keeps stop() quick (serve_forever checks for shutdown this often).
+        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def stop(self) -> None:

@@ -323,7 +323,7 @@ def upsert(session: Session, body: str, marker: str) -> Posted:
     unsure: Unsure | None = None
     for attempt in range(3):
         if attempt:
-            session.sleep(min(2.0**attempt, max(0.0, session.ends - session.clock())))
+            session.sleep(min(0.5 * attempt, max(0.0, session.ends - session.clock())))
         own = find_own(list_comments(session), marker, forge)
         if own is not None:
             if own.get("body") == body:
