@@ -173,15 +173,15 @@ def nightly_from(scan: dict[str, Any]) -> Nightly | None:
                    quiet=bool(scan.get("quiet")))  # fmt: skip
 
 
-def open_or_exit(location: str) -> Any:
-    """The checked store for LOCATION, or one sentence and exit 1."""
+def open_or_exit(location: str, then: str = " Nothing was checked.") -> Any:
+    """The checked store for LOCATION, or one sentence (and `then`) and exit 1."""
     from drift.history import HistoryError, open_store
 
     try:
         store = open_store(location)
         store.check()
     except HistoryError as err:
-        fail(f"{err} Nothing was checked.")
+        fail(f"{err}{then}")
     return store
 
 
@@ -209,7 +209,7 @@ def history(project: str, location: str | None, days: int, fmt: str) -> None:
     if not location:
         fail("give --history LOCATION (or set DRIFT_HISTORY): the folder or "
              "gs://BUCKET/PREFIX that `drift diff --history` writes to.")  # fmt: skip
-    store = open_or_exit(location)
+    store = open_or_exit(location, then="")
     try:
         entries = trend(store, project, runs=RUNS_KEPT)
     except HistoryError as err:
