@@ -291,3 +291,21 @@ def test_api_url_rules():
     for bad in ("ftp://x", "api.github.com", "https://user:pw@x", "http://10.0.0.1"):
         with pytest.raises(PostError):
             check_api_url(bad, "X")
+
+
+def test_an_incomplete_run_is_posted_and_exits_1(github, tmp_path):
+    # The "no drift" comment of a first run must not stand once a kind cannot be read.
+    assert run(tmp_path, 5).exit_code == 0
+    world_ = world(5)
+    world_["emulator"] = {"faults": [{"path": "/services", "status": 403,
+                                      "reason": "forbidden"}]}
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(world_))
+    result = CliRunner().invoke(
+        main, ["comment", "--project", wk.PROJECT, "--emulator", str(path)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1, result.stderr
+    (mine,) = github.own(MARKER)
+    assert "Incomplete run" in mine["body"] and "No drift found." not in mine["body"]
+    assert "drift: not checked:" in result.stderr
