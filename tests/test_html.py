@@ -517,6 +517,33 @@ def test_cli_incomplete_run_is_exit_1_and_says_so(tmp_path):
     assert "no drift" not in result.stdout.lower()
 
 
+def test_cli_with_history_marks_findings_and_draws_the_trend(tmp_path):
+    world = wk.world(services=[wk.service("api", env=[wk.env("MODE", "dev")], memory="2Gi",
+                                          connector=None)])
+    baseline = (f"services:\n  api:\n    region: {wk.REGION}\n    memory: 1Gi\n"
+                "    env: {MODE: prod}\n")
+    expected = wk.write_baseline(tmp_path, {"services.yaml": baseline})
+    (tmp_path / "world.json").write_text(json.dumps(world))
+    pages = []
+    for n, epoch in enumerate(("1764000000", "1764086400")):
+        out = tmp_path / f"run{n}.html"
+        result = CliRunner().invoke(main, [
+            "diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
+            str(tmp_path / "world.json"), "--format", "html", "--output", str(out), "--quiet",
+            "--history", str(tmp_path / "history")],
+            env={"SOURCE_DATE_EPOCH": epoch}, catch_exceptions=False)
+        assert result.exit_code == 2, result.output
+        pages.append(out.read_text(encoding="ascii"))
+    first, second = (assert_safe(p) for p in pages)
+    assert [r[2].split("first seen")[0] for r in first.rows] == ["new", "new"]
+    assert [r[2].split("first seen")[0] for r in second.rows] == ["open", "open"]
+    assert "No history yet" not in pages[0]
+    titles = re.findall(r"<g><title>([^<]*)</title>", pages[1])
+    assert titles == [
+        "2025-11-24T16:00:00Z: 1 critical, 1 warning, 0 info, 2 new, 0 resolved",
+        "2025-11-25T16:00:00Z: 1 critical, 1 warning, 0 info, 0 new, 0 resolved"]
+
+
 def test_html_is_a_format():
     assert "html" in FORMATS
     assert "html" in main.commands["diff"].params[
