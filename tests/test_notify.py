@@ -69,7 +69,7 @@ def test_new_and_resolved_each_wake_once(tmp_path):
     assert alerts[1]["summary"]["new"] == 1 and alerts[1]["summary"]["resolved"] == 1
     assert [f["path"] for f in alerts[1]["resolved"]] == ["services/api/env/MODE"]
     assert [f["path"] for f in alerts[1]["new"]] == ["services/worker/max_instances"]
-    assert "Resolved since the last run: 1" in rx.bodies(SLACK)[1]["text"]
+    assert "\nResolved: 1" in rx.bodies(SLACK)[1]["text"]
 
 
 def test_a_500_exits_1_with_the_report_and_history_saved_and_is_sent_next_night(tmp_path):

@@ -113,7 +113,7 @@ def slack_text(alert: Alert) -> str:
         if len(alert.new) > TOP_NEW:
             lines.append(f"- and {len(alert.new) - TOP_NEW} more new")
     if alert.resolved:
-        lines.append(f"Resolved since the last run: {len(alert.resolved)}")
+        lines.append(f"Resolved: {len(alert.resolved)}")
     for cause in group(alert.not_checked):
         lines.append(f"Not checked: {slack_escape(cause.line())}")
     url = alert.report_url
