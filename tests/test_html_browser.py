@@ -277,3 +277,15 @@ def test_everything_shown_and_filters_work_with_javascript_off(browser_without_j
     assert len(everything) == 7
     click(browser, "fs-warning")
     assert shown_rows(browser) == [c for c in everything if "s-warning" in c.split()] != []
+
+
+def test_a_missing_browser_fails_and_says_how_to_install_it(monkeypatch):
+    """Never a skip: on a machine without Chromium the browser tests fail with the fix."""
+    import tests.test_html_browser as me
+
+    monkeypatch.setattr(me, "_find", lambda names, fallback: None)
+    with pytest.raises(pytest.fail.Exception) as failed:
+        next(start_browser(javascript=True))
+    message = str(failed.value)
+    assert "chromium and chromedriver" in message
+    assert "apt-get install -y --no-install-recommends chromium chromium-driver" in message
