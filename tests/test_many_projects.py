@@ -122,6 +122,18 @@ def test_output_dir_in_another_format(setup, tmp_path):
     assert (reports / "summary.json").is_file()  # the summary is JSON whatever the format
 
 
+def test_html_per_project_carries_its_own_trend_with_history(setup, tmp_path):
+    expected, emu, _ = setup
+    reports, history = tmp_path / "html", tmp_path / "history"
+    for _night in range(2):
+        r = diff(expected, emu, "--all", "--output-dir", str(reports), "--format", "html",
+                 "--history", str(history))  # fmt: skip
+        assert r.exit_code == 2, r.output
+    for project in IDS:
+        page = (reports / f"{project}.html").read_text()
+        assert "No history yet" not in page and "<svg" in page, project
+
+
 def test_exit_code_is_the_worst_and_failures_stay_their_own(setup, tmp_path):
     expected, emu, _ = setup
     # bravo-two's connectors answer 403; alpha-one and charlie-three are fine

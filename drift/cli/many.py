@@ -326,7 +326,8 @@ def diff_many(
     result = _scan(jobs, source, kind_set, fail_on, scan)
     if nightly is not None:  # each project's report marked and recorded before writing
         result = nightly.record_run(result, kind_set)
-    wrote, written = _write(result, outputs, args, show_ignored, color_choice, link_base)
+    wrote, written = _write(result, outputs, args, show_ignored, color_choice, link_base,
+                            trend=nightly.trend if nightly is not None else None)
     codes = [result.exit_code, wrote]
     if nightly is not None:  # alerts after the reports and history are saved
         codes.append(nightly.notify())
@@ -368,9 +369,11 @@ def _no_settings() -> Any:
 
 
 def _write(result: Any, outputs: Outputs, args: RunArgs, show_ignored: bool,
-           color_choice: str, link_base: str | None) -> tuple[int, dict[str, str]]:
+           color_choice: str, link_base: str | None,
+           trend: Any = None) -> tuple[int, dict[str, str]]:
     """Write every output of the run: (1 when any did not go where it was asked to, else
-    0; project -> its report file's name in DIR, for those written)."""
+    0; project -> its report file's name in DIR, for those written). `trend(project)`,
+    with --history, gives each HTML report its own trend of recorded runs."""
     from drift.cli.output import emit
     from drift.pipeline import now_utc
     from drift.report import formatter
@@ -388,9 +391,10 @@ def _write(result: Any, outputs: Outputs, args: RunArgs, show_ignored: bool,
     written: dict[str, str] = {}
     if outputs.files:
         color, width = table_settings(color_choice, sys.stdout, to_file=True)
-        render = formatter(outputs.fmt, color=color, width=width, show_ignored=show_ignored,
-                           link_base=links)
         for p, report in result.reports.items():
+            points = trend(p) if trend is not None and outputs.fmt == "html" else None
+            render = formatter(outputs.fmt, color=color, width=width, show_ignored=show_ignored,
+                               link_base=links, trend=points)
             target = outputs.files[p]
             _, went = emit(render(report), target, f"the report of {p}")
             ok = ok and went
