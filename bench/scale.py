@@ -146,7 +146,8 @@ def measured(cmd: Sequence[str], env: dict[str, str], cwd: Path | None = None) -
 
 def write_world(world: World, folder: Path, seed: int, quotas: dict[str, int] | None) -> Path:
     """World file (with the emulator's quotas) and its baseline under folder/expected."""
-    from drift.emulator.generate import generate_world, write_baseline
+    from drift.baseline.synthetic import write_baseline
+    from drift.emulator.generate import generate_world
 
     data = generate_world(
         project=PROJECT,

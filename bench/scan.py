@@ -60,8 +60,9 @@ QUICK = WorldSpec(services=30, secrets=100, declared_secrets=10, connectors=6, s
 
 def _serve(conn: Any, spec: WorldSpec, knobs: dict[str, Any], baseline_dir: str | None) -> None:
     """Child process: build the world (and its baseline), serve it, answer stats/stop."""
+    from drift.baseline.synthetic import write_baseline
     from drift.emulator import Emulator
-    from drift.emulator.generate import generate_world, write_baseline
+    from drift.emulator.generate import generate_world
 
     world = generate_world(
         project=PROJECT,

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from drift.emulator.generate import generate_world, write_baseline
+from drift.baseline.synthetic import write_baseline
+from drift.emulator.generate import generate_world
 from drift.emulator.world import World
 
 DISCOVERY = Path(__import__("googleapiclient").__file__).parent / "discovery_cache" / "documents"

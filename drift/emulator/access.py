@@ -10,19 +10,13 @@ from __future__ import annotations
 
 import base64
 import re
-from typing import TYPE_CHECKING, Any
 
-from drift.emulator.world import COLLECTIONS_BY_KEY, _resolve_version
-
-if TYPE_CHECKING:
-    from drift.emulator.server import Emulator
+from drift.emulator.errors import Answer, api_error, permission_denied
+from drift.emulator.world import COLLECTIONS_BY_KEY, World, not_found, resolve_version
 
 _ACCESS = re.compile(
     r"^/v1/(?P<secret>projects/(?P<project>[^/]+)/secrets/[^/]+)/versions/(?P<v>[^/:]+):access$"
 )
-
-Answer = tuple[int, dict[str, Any]]
-
 
 def _crc32c_table() -> list[int]:
     table = []
@@ -45,27 +39,26 @@ def crc32c(data: bytes) -> int:
     return crc ^ 0xFFFFFFFF
 
 
-def route(emu: Emulator, path: str, params: dict[str, list[str]]) -> Answer | None:
+def route(world: World, path: str, params: dict[str, list[str]], page_size: int) -> Answer | None:
     """The answer when ``path`` is a version ``:access`` URL, else ``None``."""
     m = _ACCESS.match(path)
     if not m:
         return None
-    world = emu.world
     name = path[len("/v1/") : -len(":access")]
     project = world.project_id(m.group("project"))
     if project is None:
-        return emu.permission_denied("secretmanager", "secretmanager.versions.access", name)
+        return permission_denied("secretmanager", "secretmanager.versions.access", name)
     secret_name = m.group("secret")
     if world.get("secrets", secret_name) is None:
-        return emu._not_found(COLLECTIONS_BY_KEY["secrets"], secret_name)
+        return not_found(COLLECTIONS_BY_KEY["secrets"], secret_name)
     requested = f"{secret_name}/versions/{m.group('v')}"
-    version = world.get("secretVersions", _resolve_version(world, world.canonical(requested)))
+    version = world.get("secretVersions", resolve_version(world, world.canonical(requested)))
     if version is None:
-        return emu._not_found(COLLECTIONS_BY_KEY["secretVersions"], requested)
+        return not_found(COLLECTIONS_BY_KEY["secretVersions"], requested)
     state = version.get("state", "STATE_UNSPECIFIED")
     if state != "ENABLED":
         msg = f"Secret Version [{version['name']}] is in {state} state."
-        body = emu._err("secretmanager", 400, msg, domain="secretmanager.googleapis.com")
+        body = api_error("secretmanager", 400, msg, domain="secretmanager.googleapis.com")
         body["error"]["status"] = "FAILED_PRECONDITION"  # Google: HTTP 400, FAILED_PRECONDITION
         return 400, body
     payloads = world.projects[project].get("secretPayloads") or {}
@@ -73,7 +66,7 @@ def route(emu: Emulator, path: str, params: dict[str, list[str]]) -> Answer | No
     data = next((v for k, v in payloads.items() if world.canonical(k) == canonical), None)
     if data is None:
         msg = f"Secret Version [{version['name']}] has no payload in this world."
-        return 404, emu._err("secretmanager", 404, msg, domain="secretmanager.googleapis.com")
+        return 404, api_error("secretmanager", 404, msg, domain="secretmanager.googleapis.com")
     raw = base64.b64decode(data)
     payload = {"data": base64.b64encode(raw).decode(), "dataCrc32c": str(crc32c(raw))}
     return 200, {"name": version["name"], "payload": payload}

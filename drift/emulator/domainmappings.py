@@ -15,10 +15,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from drift.emulator.server import Emulator
+from drift.emulator.errors import Answer, api_error, permission_denied
+from drift.emulator.world import World
 
 API_VERSION = "domains.cloudrun.com/v1"
 LOCATION_LABEL = "cloud.googleapis.com/location"
@@ -28,9 +28,6 @@ _LIST = re.compile(
     r"|/apis/domains\.cloudrun\.com/v1/namespaces/(?P<namespace>[^/]+))/domainmappings"
     r"(?:/(?P<domain>[^/]+))?$"
 )
-
-Answer = tuple[int, dict[str, Any]]
-
 
 def _token(scope: str, offset: int) -> str:
     return base64.urlsafe_b64encode(f"dm|{scope}|{offset}".encode()).decode().rstrip("=")
@@ -46,8 +43,8 @@ def _offset(token: str, scope: str) -> int | None:
     return value if tag == "dm" and tok_scope == scope and value >= 0 else None
 
 
-def _mappings(emu: Emulator, project: str, location: str | None) -> list[dict[str, Any]]:
-    items = emu.world.projects.get(project, {}).get("domainMappings") or []
+def _mappings(world: World, project: str, location: str | None) -> list[dict[str, Any]]:
+    items = world.projects.get(project, {}).get("domainMappings") or []
     if location is not None:
         items = [
             d for d in items if (d["metadata"].get("labels") or {}).get(LOCATION_LABEL) == location
@@ -55,7 +52,7 @@ def _mappings(emu: Emulator, project: str, location: str | None) -> list[dict[st
     return sorted(items, key=lambda d: d["metadata"]["name"])
 
 
-def route(emu: Emulator, path: str, params: dict[str, list[str]]) -> Answer | None:
+def route(world: World, path: str, params: dict[str, list[str]], page_size: int) -> Answer | None:
     """The answer when ``path`` is a domain-mapping URL, else ``None``."""
     m = _LIST.match(path)
     if not m:
@@ -63,13 +60,13 @@ def route(emu: Emulator, path: str, params: dict[str, list[str]]) -> Answer | No
     ref = m.group("project") or m.group("namespace")
     location = m.group("location")
     domain = m.group("domain")
-    project = emu.world.project_id(ref)
+    project = world.project_id(ref)
     if project is None:
         verb = "get" if domain else "list"
         perm = f"run.domainmappings.{verb}"
         where = f"namespaces/{ref}" if location is None else f"projects/{ref}/locations/{location}"
-        return emu.permission_denied("run", perm, where)
-    items = _mappings(emu, project, location)
+        return permission_denied("run", perm, where)
+    items = _mappings(world, project, location)
     if domain is not None:
         for d in items:
             if d["metadata"]["name"] == domain:
@@ -79,17 +76,17 @@ def route(emu: Emulator, path: str, params: dict[str, list[str]]) -> Answer | No
             f"Resource '{domain}' of kind 'DOMAIN_MAPPING'{where} in project '{ref}' "
             "does not exist."
         )
-        return 404, emu._err("run", 404, msg, domain="run.googleapis.com")
-    return _page(emu, path, project, location, items, params)
+        return 404, api_error("run", 404, msg, domain="run.googleapis.com")
+    return _page(path, project, location, items, params, page_size)
 
 
 def _page(
-    emu: Emulator,
     path: str,
     project: str,
     location: str | None,
     items: list[dict[str, Any]],
     params: dict[str, list[str]],
+    page_size: int,
 ) -> Answer:
     raw_limit = (params.get("limit") or [""])[-1]
     try:
@@ -98,14 +95,14 @@ def _page(
         limit = -1
     if limit < 0:
         msg = f"Invalid value at 'limit' (TYPE_INT32), \"{raw_limit}\""
-        return 400, emu._err("run", 400, msg, domain="run.googleapis.com")
-    size = min(limit or emu.page_size, emu.page_size)
+        return 400, api_error("run", 400, msg, domain="run.googleapis.com")
+    size = min(limit or page_size, page_size)
     scope = f"{project}/{location or '*'}"
     token = (params.get("continue") or [""])[-1]
     offset = _offset(token, scope) if token else 0
     if offset is None or offset > len(items):
         msg = f"Invalid continue token: {token!r}."
-        return 400, emu._err("run", 400, msg, domain="run.googleapis.com")
+        return 400, api_error("run", 400, msg, domain="run.googleapis.com")
     meta: dict[str, Any] = {"selfLink": path}
     if offset + size < len(items):
         meta["continue"] = _token(scope, offset + size)

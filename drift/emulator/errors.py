@@ -117,3 +117,25 @@ def error_body(
             }
         ]
     return {"error": err}
+
+
+Answer = tuple[int, dict[str, Any]]
+
+
+def api_error(api: str, code: int, message: str, **kw: Any) -> dict[str, Any]:
+    """The error envelope for one API (Compute's with the legacy ``errors[]``)."""
+    return error_body(code, message, legacy=api == "compute", **kw)
+
+
+def permission_denied(api: str, perm: str, resource: str) -> Answer:
+    """Google's answer for a project the caller cannot see: 403 naming the permission."""
+    msg = f"Permission '{perm}' denied on resource '{resource}' (or it may not exist)."
+    body = api_error(
+        api,
+        403,
+        msg,
+        reason="IAM_PERMISSION_DENIED",
+        domain="iam.googleapis.com",
+        metadata={"permission": perm},
+    )
+    return 403, body

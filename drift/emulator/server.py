@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from drift.emulator import access, domainmappings
-from drift.emulator.errors import error_body
+from drift.emulator.errors import api_error, permission_denied
 from drift.emulator.faults import (
     TOKEN_KINDS,
     TOKEN_PARAMS,
@@ -41,6 +41,7 @@ from drift.emulator.world import (
     api_of,
     check_knobs,
     load_world,
+    not_found,
 )
 
 DEFAULT_PAGE_SIZE = 50
@@ -297,7 +298,7 @@ class Emulator:
         return status, body, headers, fault
 
     def _err(self, api: str, code: int, message: str, **kw: Any) -> dict[str, Any]:
-        return error_body(code, message, legacy=api == "compute", **kw)
+        return api_error(api, code, message, **kw)
 
     def _dispatch(
         self, method: str, path: str, query: str, api: str
@@ -359,7 +360,7 @@ class Emulator:
         self, api: str, path: str, params: dict[str, list[str]]
     ) -> tuple[int, dict[str, Any]]:
         for extra_route in (domainmappings.route, access.route):
-            answer = extra_route(self, path, params)
+            answer = extra_route(self.world, path, params, self.page_size)
             if answer is not None:
                 return answer
         for coll in COLLECTIONS:
@@ -374,31 +375,7 @@ class Emulator:
 
     def _denied(self, coll: Collection, verb: str, resource: str) -> tuple[int, dict[str, Any]]:
         """Unknown project: Google answers 403, indistinguishable from no access."""
-        return self.permission_denied(coll.api, f"{coll.permission}.{verb}", resource)
-
-    def permission_denied(self, api: str, perm: str, resource: str) -> tuple[int, dict[str, Any]]:
-        """Google's answer for a project the caller cannot see: 403 naming the permission."""
-        msg = f"Permission '{perm}' denied on resource '{resource}' (or it may not exist)."
-        body = self._err(
-            api,
-            403,
-            msg,
-            reason="IAM_PERMISSION_DENIED",
-            domain="iam.googleapis.com",
-            metadata={"permission": perm},
-        )
-        return 403, body
-
-    def _not_found(self, coll: Collection, name: str) -> tuple[int, dict[str, Any]]:
-        m = coll.name_re.match(name)
-        fields = m.groupdict() if m else {}
-        msg = coll.not_found.format(
-            name=name,
-            id=fields.get("id", name.rsplit("/", 1)[-1]),
-            project=fields.get("project", ""),
-            location=fields.get("location", ""),
-        )
-        return 404, self._err(coll.api, 404, msg, domain=coll.service)
+        return permission_denied(coll.api, f"{coll.permission}.{verb}", resource)
 
     def _missing_parent(self, coll: Collection, name: str) -> tuple[int, dict[str, Any]] | None:
         if coll.parent_key is None:
@@ -406,7 +383,7 @@ class Emulator:
         parent_coll = next(c for c in COLLECTIONS if c.key == coll.parent_key)
         parent = "/".join(name.split("/")[: len(parent_coll.pattern.split("/")) + 1])
         if self.world.get(parent_coll.key, parent) is None:
-            return self._not_found(parent_coll, parent)
+            return not_found(parent_coll, parent)
         return None
 
     def _list(
@@ -471,7 +448,7 @@ class Emulator:
         lookup = coll.resolve(self.world, self.world.canonical(name)) if coll.resolve else name
         obj = self.world.get(coll.key, lookup)
         if obj is None:
-            return self._not_found(coll, name)
+            return not_found(coll, name)
         return 200, obj
 
 

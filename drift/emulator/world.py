@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drift.emulator.errors import Answer, api_error
 from drift.emulator.faults import check_fault
 
 WORLDS_DIR = Path(__file__).resolve().parent / "worlds"
@@ -47,7 +48,7 @@ def _latest_secret_version(world: World, secret_name: str) -> str | None:
     return max(versions, key=created)["name"]
 
 
-def _resolve_version(world: World, canonical: str) -> str:
+def resolve_version(world: World, canonical: str) -> str:
     """Map ``.../versions/latest`` or a version alias to the concrete version name."""
     parent, _, vid = canonical.rpartition("/versions/")
     if vid.isdigit():
@@ -177,7 +178,7 @@ COLLECTIONS: tuple[Collection, ...] = (
         service="secretmanager.googleapis.com",
         total_size=True,
         parent_key="secrets",
-        resolve=_resolve_version,
+        resolve=resolve_version,
     ),
     Collection(
         key="connectors",
@@ -200,6 +201,19 @@ COLLECTIONS: tuple[Collection, ...] = (
 )
 
 COLLECTIONS_BY_KEY: dict[str, Collection] = {c.key: c for c in COLLECTIONS}
+
+
+def not_found(coll: Collection, name: str) -> Answer:
+    """Google's 404 for an object of ``coll`` called ``name``, in that API's words."""
+    m = coll.name_re.match(name)
+    fields = m.groupdict() if m else {}
+    msg = coll.not_found.format(
+        name=name,
+        id=fields.get("id", name.rsplit("/", 1)[-1]),
+        project=fields.get("project", ""),
+        location=fields.get("location", ""),
+    )
+    return 404, api_error(coll.api, 404, msg, domain=coll.service)
 
 #: Which API (quota / stats bucket) a URL path belongs to, first match wins.
 API_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
