@@ -1,56 +1,67 @@
-"""The one list of resource kinds drift knows: where each is listed and what it needs.
+"""The one list of resource kinds drift knows, and every table derived from it.
 
-A kind's baseline schema lives in drift/baseline/schema.py (KIND_FIELDS), its collector in
-drift/collectors/<kind>.py and its normalizer in drift/normalize/<kind>.py; the meta-tests in
-tests/test_registry.py check that every kind here has all of them.
+Each kind is one module of drift/kinds/ defining a frozen `SPEC` (drift/kinds/spec.py).
+The modules are listed here explicitly, in the order reports and checks use; everything
+else (the baseline schema's fields and region rules, the normalizers, the clients, the
+nouns of messages, how each field compares) is read from the specs, never kept in a
+second table. tests/test_registry.py checks that every kind is complete everywhere.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from drift.kinds import (
+    backend_services,
+    domain_mappings,
+    health_checks,
+    secrets,
+    services,
+    ssl_certificates,
+    target_https_proxies,
+    url_maps,
+    vpc_connectors,
+)
+from drift.kinds.fields import FieldSpec
+from drift.kinds.spec import BOTH, GLOBAL, REGIONAL, KindSpec, Scope
 
-REGIONAL = "regional"  # listed once per region in project.yaml
-GLOBAL = "global"  # listed once per project
-BOTH = "global+regional"  # a global list plus one per region (Compute)
+__all__ = ["BOTH", "GLOBAL", "KINDS", "REGIONAL", "KindSpec", "Scope"]
+
+_MODULES = (
+    services,
+    secrets,
+    vpc_connectors,
+    health_checks,
+    backend_services,
+    url_maps,
+    ssl_certificates,
+    target_https_proxies,
+    domain_mappings,
+)
+
+KINDS: dict[str, KindSpec] = {m.SPEC.name: m.SPEC for m in _MODULES}
 
 
-@dataclass(frozen=True)
-class KindSpec:
-    name: str
-    api: str  # the quota bucket its reads count against
-    scope: str  # REGIONAL, GLOBAL or BOTH
-    needs: tuple[str, ...] = ()  # kinds its reference checks look at
-    declarable: bool = True  # False: read only for checks (never in a baseline, never unmanaged)
-
-    def scopes(self, regions: list[str]) -> list[str | None]:
-        """Where to list it: None is the global scope."""
-        if self.scope == GLOBAL:
-            return [None]
-        if self.scope == REGIONAL:
-            return list(regions)
-        return [None, *regions]
+def field_spec(kind: str, field: str) -> FieldSpec | None:
+    """The declared type of `kind`'s `field` (None: not a baseline field of a known kind)."""
+    spec = KINDS.get(kind)
+    return spec.fields.get(field) if spec is not None else None
 
 
-KINDS: dict[str, KindSpec] = {
-    "services": KindSpec("services", "run", REGIONAL, needs=("secrets", "vpc_connectors")),
-    "secrets": KindSpec("secrets", "secretmanager", GLOBAL),
-    "vpc_connectors": KindSpec("vpc_connectors", "vpcaccess", REGIONAL),
-    # Compute load-balancer kinds: a global list plus one per region; compute_v1 is
-    # imported only when one of them is collected.
-    "health_checks": KindSpec("health_checks", "compute", BOTH),
-    "backend_services": KindSpec("backend_services", "compute", BOTH, needs=("health_checks",)),
-    "url_maps": KindSpec(
-        "url_maps",
-        "compute",
-        BOTH,
-        needs=("backend_services", "ssl_certificates", "target_https_proxies"),
-    ),
-    "ssl_certificates": KindSpec(
-        "ssl_certificates", "compute", BOTH, needs=("target_https_proxies", "url_maps")
-    ),
-    "target_https_proxies": KindSpec("target_https_proxies", "compute", BOTH, declarable=False),
-    "domain_mappings": KindSpec("domain_mappings", "run", REGIONAL, needs=("services",)),
-}
+def noun(kind: str) -> str:
+    """How messages name one resource of `kind` ("Cloud Run service")."""
+    spec = KINDS.get(kind)
+    return spec.noun if spec is not None else kind
+
+
+def subject(kind: str, name: str, region: str | None) -> str:
+    """"Cloud Run service api in us-central1": a resource as messages start with it."""
+    where = f" in {region}" if region else ""
+    return f"{noun(kind)} {name}{where}"
+
+
+def host_keyed(kind: str) -> bool:
+    """Is `kind` keyed by a host name (compared in canonical host form)?"""
+    spec = KINDS.get(kind)
+    return spec is not None and spec.key == "host"
 
 
 def kinds_to_collect(declared: set[str], requested: set[str] | None) -> list[str]:

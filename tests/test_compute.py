@@ -16,17 +16,19 @@ from typing import Any
 import pytest
 from google.api_core import exceptions as gexc
 
-from drift.collectors import backend_services, health_checks
+from drift.collectors.lister import list_raw
 from drift.collectors.scan import _context, collect
 from drift.collectors.settings import CollectSettings
 from drift.emulator import Emulator
 from drift.emulator.discovery import validate, validate_world
 from drift.emulator.faults import QuotaLimiter
 from drift.normalize.resources import to_resource
+from drift.registry import KINDS
 from tests import worldkit as wk
 from tests.test_e2e import by_path, diff, run
 
 R = wk.REGION
+HC = KINDS["health_checks"]
 IDS = {wk.PROJECT, wk.NUMBER}
 
 
@@ -215,7 +217,7 @@ def test_compute_messages_come_back_as_camel_case_api_json():
     fr_like = world["projects"][wk.PROJECT]["backendServices"][0]
     fr_like["enableCDN"] = True  # Python name enable_c_d_n; JSON name must survive
     with Emulator(world) as emu:
-        items = backend_services.list_raw(_context(settings(emu)), wk.PROJECT, None)
+        items = list_raw(_context(settings(emu)), KINDS["backend_services"], wk.PROJECT, None)
     web = next(i for i in items if i["name"] == "bs-web")
     assert web["enableCDN"] is True
     assert web["connectionDraining"] == {"drainingTimeoutSec": 300}
@@ -330,9 +332,9 @@ def test_emulator_compute_quota_403_is_retried_until_the_window_slides():
         emu.quotas = QuotaLimiter({"compute": 1}, clock=lambda: clock[0])
         ctx = _context(settings(emu))
         ctx.on_retry = on_retry
-        assert [h["name"] for h in health_checks.list_raw(ctx, wk.PROJECT, None)] == [
+        assert [h["name"] for h in list_raw(ctx, HC, wk.PROJECT, None)] == [
             "hc-db", "hc-grpc", "hc-web"]
-        assert [h["name"] for h in health_checks.list_raw(ctx, wk.PROJECT, R)] == ["hc-int"]
+        assert [h["name"] for h in list_raw(ctx, HC, wk.PROJECT, R)] == ["hc-int"]
         statuses = [e[2] for e in emu.stats()["log"]]
     assert statuses == [200, 403, 200]
     (err,) = retried

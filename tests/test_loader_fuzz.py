@@ -35,8 +35,11 @@ UNSAFE = {"Cc", "Cf", "Zl", "Zp", "Cs"}
 # Good values per field type, as YAML source text.
 GOOD = {
     "str": ["gcr.io/p/i:1", "default", "'quoted'", "api", "READY", "/health"],
+    "image": ["gcr.io/p/i:1", "{matches: 'gcr.io/p/i@sha256:.*'}"],
+    "short_name": ["conn", "projects/p/locations/r/connectors/conn"],
+    "host": ["api.example.com", "API.Example.com."],
     "int": ["0", "1", "10", "300", "{min: 1}", "{max: 5}", "{min: 1, max: 3}"],
-    "number": ["1", "0.5", "'2'", "1000m", "{min: 1}"],
+    "cpu": ["1", "0.5", "'2'", "1000m", "{min: 1}"],
     "memory": ["4Gi", "512Mi", "1G", "1073741824", "{one_of: [1Gi, 2Gi]}"],
     "duration": ["600s", "10m", "1h30m", "30", "{max: 900}"],
     "bool": ["true", "false"],

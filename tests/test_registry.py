@@ -1,4 +1,5 @@
-"""Meta-tests over the one registry of kinds: every kind is complete everywhere."""
+"""Meta-tests over the one registry of kinds: every kind is complete everywhere, and every
+table the rest of drift uses is derived from the kinds' specs."""
 
 from __future__ import annotations
 
@@ -6,47 +7,70 @@ import importlib
 
 import pytest
 
-from drift.baseline.schema import KIND_FIELDS
+from drift.baseline.schema import KIND_FIELDS, META_FIELDS, REGIONAL
+from drift.collectors.clients import CLIENTS, client_name
+from drift.collectors.followup import step_of
+from drift.collectors.lister import custom_function
 from drift.emulator.world import COLLECTIONS, ROUTED_KEYS
-from drift.normalize.resources import to_resource
-from drift.registry import KINDS, kinds_to_collect
+from drift.engine.checks import REFERENCE_CHECKS
+from drift.kinds.spec import ComputeList, CustomList, GapicList
+from drift.normalize.resources import NORMALIZERS, to_resource
+from drift.registry import KINDS, kinds_to_collect, noun
 
-WORLD_KEY = {
-    "services": "services",
-    "secrets": "secrets",
-    "vpc_connectors": "connectors",
-    "health_checks": "healthChecks",
-    "backend_services": "backendServices",
-    "url_maps": "urlMaps",
-    "ssl_certificates": "sslCertificates",
-    "target_https_proxies": "targetHttpsProxies",
-    "domain_mappings": "domainMappings",
-}
-SAMPLE = {
-    "services": {"name": "projects/p/locations/r/services/s", "template": {"containers": [{}]}},
-    "secrets": {"name": "projects/1/secrets/s", "replication": {"automatic": {}}},
-    "vpc_connectors": {"name": "projects/p/locations/r/connectors/c", "state": "READY"},
-    "health_checks": {"name": "hc", "type": "TCP", "tcpHealthCheck": {"port": 5432}},
-    "backend_services": {"name": "bs", "protocol": "HTTPS"},
-    "url_maps": {"name": "um", "defaultService": "global/backendServices/bs"},
-    "ssl_certificates": {"name": "cert", "type": "MANAGED", "managed": {"domains": ["a.io"]}},
-    "target_https_proxies": {"name": "px", "urlMap": "global/urlMaps/um"},
-    "domain_mappings": {"metadata": {"name": "a.io"}, "spec": {"routeName": "s"}},
-}
+ALL = sorted(KINDS)
+DECLARABLE = sorted(k for k, spec in KINDS.items() if spec.declarable)
 
 
-@pytest.mark.parametrize("kind", sorted(k for k, spec in KINDS.items() if spec.declarable))
-def test_every_kind_has_collector_normalizer_schema_and_route(kind):
-    module = importlib.import_module(f"drift.collectors.{kind}")
-    assert callable(module.list_raw)
-    assert kind in KIND_FIELDS
-    resource = to_resource(kind, SAMPLE[kind], {"p", "1"})
-    name = SAMPLE[kind].get("name") or SAMPLE[kind]["metadata"]["name"]  # Run v1: metadata
-    assert resource.kind == kind and resource.name == name.rsplit("/", 1)[-1]
+@pytest.mark.parametrize("kind", ALL)
+def test_every_kind_normalizes_its_sample_into_its_own_fields(kind):
+    spec = KINDS[kind]
+    resource = to_resource(kind, dict(spec.sample), {"p", "1"})
+    name = spec.sample.get("name") or spec.sample["metadata"]["name"]  # Run v1: metadata
+    assert resource.kind == kind and resource.name == str(name).rsplit("/", 1)[-1]
     # every normalized field is one the baseline may declare; internal ones start with "_"
     public = {f for f in resource.fields if not f.startswith("_")}
-    assert public <= set(KIND_FIELDS[kind])
-    assert WORLD_KEY[kind] in {c.key for c in COLLECTIONS} | ROUTED_KEYS
+    assert public <= set(spec.fields) or not spec.declarable
+    assert NORMALIZERS[kind] is spec.normalize
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_every_kind_is_served_by_the_emulator_and_readable_by_a_real_client(kind):
+    spec = KINDS[kind]
+    assert spec.world_key in {c.key for c in COLLECTIONS} | ROUTED_KEYS
+    source = spec.source
+    if isinstance(source, GapicList):
+        cls = getattr(importlib.import_module(source.module), source.client)
+        assert callable(getattr(cls, source.method))
+        assert CLIENTS[client_name(source.module, source.client)] == (source.module, source.client)
+    elif isinstance(source, ComputeList):
+        module = importlib.import_module(source.module)
+        for name in (source.client, source.region_client):
+            assert callable(getattr(module, name).list)
+            assert client_name(source.module, name) in CLIENTS
+    else:
+        assert isinstance(source, CustomList)
+        assert callable(custom_function(source))
+    if spec.follow_up is not None:
+        assert callable(step_of(spec))
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_every_kind_has_words_references_and_a_region_rule(kind):
+    spec = KINDS[kind]
+    assert noun(kind) == spec.noun and spec.noun and spec.noun != kind
+    assert set(spec.needs) <= set(KINDS)
+    assert set(spec.references) <= set(REFERENCE_CHECKS)
+    if spec.declarable:
+        assert KIND_FIELDS[kind] == dict(spec.fields)
+        assert REGIONAL[kind] == spec.region_rule
+        assert ("region" in META_FIELDS[kind]) == (spec.region_rule != "none")
+    else:
+        assert kind not in KIND_FIELDS and not spec.fields
+
+
+def test_registry_tables_are_derived_never_kept_by_hand():
+    assert set(KIND_FIELDS) == set(DECLARABLE) and set(NORMALIZERS) == set(KINDS)
+    assert {k: noun(k) for k in KINDS} == {k: spec.noun for k, spec in KINDS.items()}
 
 
 def test_kinds_to_collect_adds_what_reference_checks_need():

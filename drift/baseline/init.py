@@ -31,9 +31,10 @@ from typing import Any
 import yaml
 
 from drift.baseline.matchers import is_matcher
-from drift.baseline.schema import KIND_FIELDS, REGIONAL, check_value
-from drift.engine.redact import is_sensitive
+from drift.baseline.schema import KIND_FIELDS, REGIONAL, FieldSpec, check_value
 from drift.model import Resource, Snapshot
+from drift.redact import is_sensitive
+from drift.registry import KINDS
 
 PROJECT_FILE = "project.yaml"
 
@@ -41,22 +42,13 @@ PROJECT_FILE = "project.yaml"
 VOLATILE_LABEL = re.compile(r"commit|sha|build|deploy(ed)?[-_]?(at|time)|revision", re.IGNORECASE)
 _REGEX_SPECIAL = re.compile(r"([.^$*+?{}\[\]\\|()])")
 _DIGEST_IMAGE = re.compile(r"^(?P<repo>[^@\s]+)@sha256:[0-9a-f]{64}$")
-# Mapping fields written one entry per line (each entry may carry a comment).
-_BLOCK_MAPS = {"env", "labels", "hosts"}
 _WIDE = 1 << 30  # never let PyYAML fold a line
 
 PRESENT = {"present": True}
 
+# Comment lines above each kind's resources: the kind's own (drift/kinds/<kind>.py).
 KIND_NOTES: dict[str, tuple[str, ...]] = {
-    "services": (
-        "Fields describe the serving container (the one with a port). `ready` and `traffic`",
-        "are the live state at init time. env is compared exactly: every live variable is listed.",
-    ),
-    "secrets": (
-        "drift reads metadata and version states only. `sha256` (a digest of the latest",
-        "enabled payload) is not written: it needs --read-secret-digests; add it by hand.",
-    ),
-    "vpc_connectors": ("`state` is the live state at init time (READY when healthy).",),
+    name: spec.init_notes for name, spec in KINDS.items() if spec.init_notes
 }
 
 
@@ -213,24 +205,26 @@ def _env(value: dict[str, Any], where: str, notes: list[str]) -> list[_Node]:
     return out
 
 
-def _field(kind: str, name: str, value: Any, where: str, notes: list[str]) -> _Node | None:
-    if name == "image" and kind == "services":
+def _field(spec: FieldSpec, name: str, value: Any, where: str, notes: list[str]) -> _Node | None:
+    """One live field as a baseline line, by its type: a digest-pinned image becomes a
+    matcher, a mapping one entry per line, live state gets a comment saying so."""
+    if spec.type == "image":
         return _image(value)
-    if name == "sha256":
+    if spec.type == "sha256":
         return None  # needs --read-secret-digests; said in the file's header
     if name == "enabled_versions" and isinstance(value, int):
         if value >= 1:
             return _Node(name, {"min": 1}, comment=f"{value} enabled at init")
         return _Node(name, value, comment="no enabled version at init")
-    if name in _BLOCK_MAPS and isinstance(value, dict) and not is_matcher(value):
-        if name == "env":
+    if spec.type in ("env", "map") and isinstance(value, dict) and not is_matcher(value):
+        if spec.type == "env":
             children = _env(value, where, notes)
-        elif name == "labels":
-            children = _labels(value)
-        else:
+        elif spec.canon:
             children = [_Node(k, value[k]) for k in sorted(value)]
+        else:
+            children = _labels(value)
         return _Node(name, children=children)
-    if name in ("ready", "state", "status", "traffic"):
+    if spec.live_state:
         return _Node(name, value, comment="live state at init")
     return _Node(name, value)
 
@@ -247,7 +241,7 @@ def _resource(r: Resource, notes: list[str]) -> _Node:
         if name not in specs:
             left_out.append(f"{name}: not a baseline field, not written")
             continue
-        node = _field(r.kind, name, public[name], where, notes)
+        node = _field(specs[name], name, public[name], where, notes)
         if node is None:
             continue
         _, issues = check_value(specs[name], node.plain(), None)

@@ -129,11 +129,11 @@ def _number_or(pattern: str) -> dict[str, Any]:
 def _scalar(spec: FieldSpec) -> dict[str, Any] | None:
     """The plain (non-mapping, non-list) values a field takes; None for structured ones."""
     t = spec.type
-    if t == "str":
+    if t in ("str", "image", "short_name", "host"):
         return {"type": "string"}
     if t == "int":
         return {"type": "integer", "minimum": 0}
-    if t == "number":
+    if t == "cpu":
         return _number_or(_CPU.pattern)
     if t == "memory":
         return _number_or(_MEMORY.pattern)

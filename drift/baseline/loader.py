@@ -37,6 +37,7 @@ from drift.baseline.yaml_lines import (
     plain,
 )
 from drift.normalize.hosts import canonical_host
+from drift.registry import host_keyed
 
 PROJECT_FILE = "project.yaml"
 SUFFIXES = (".yaml", ".yml")
@@ -424,7 +425,7 @@ class _Collector:
         self._min_max(file, where, fields, sources)
         source = f"{file}:{line}"
         # A domain mapping's key is a host: two spellings of one host are one resource.
-        ident = (kind, canonical_host(name) if kind == "domain_mappings" else name, region)
+        ident = (kind, canonical_host(name) if host_keyed(kind) else name, region)
         if ident in self.seen:
             in_region = f" in {region}" if region else ""
             self._bad(
@@ -457,7 +458,8 @@ class _Collector:
         if key == "region":
             self._bad(file, line, fpath, f"{kind} are global; remove region")
         elif key == "env_extra":
-            self._bad(file, line, fpath, "env_extra only applies to services; remove it")
+            with_env = ", ".join(k for k, meta in META_FIELDS.items() if "env_extra" in meta)
+            self._bad(file, line, fpath, f"env_extra only applies to {with_env}; remove it")
         else:
             choices = list(KIND_FIELDS[kind]) + list(META_FIELDS[kind])
             self._bad(file, line, fpath, f"unknown field; {suggest(key, choices)}")

@@ -1,12 +1,14 @@
-"""The baseline schema: every kind, its fields and their types, in one table.
+"""The baseline schema: what a baseline may declare, read from the registry of kinds.
 
-`KIND_FIELDS` is the single source of truth for what a baseline may declare (it
-mirrors spec/baseline.md); `REGIONAL` says whether a kind takes a `region`. The
-checking functions validate one declared value against its `FieldSpec` and return
-problems as `(sub-path, line, sentence)` so the loader can prefix them with the file and
-resource. Declared values are kept as written (no unit conversion: comparing `10m`
-with a live `600` is the normalizer's job), except that scalar env / label / host values
-written as YAML numbers become strings, because live they always are strings.
+`KIND_FIELDS` (kind -> field -> `FieldSpec`) and `REGIONAL` (kind -> required / optional /
+none) are derived from drift/kinds/<kind>.py through drift/registry.py, never kept by
+hand. The checking functions validate one declared value against its `FieldSpec` and
+return problems as `(sub-path, line, sentence)` so the loader can prefix them with the
+file and resource. A unit value (duration, memory, cpu) is valid exactly when the parser
+that compares it accepts it (drift.normalize.units), so "accepted by the schema" always
+means "compared correctly". Declared values are kept as written (no unit conversion:
+comparing `10m` with a live `600` is the engine's job), except that scalar env / label /
+host values written as YAML numbers become strings, because live they always are strings.
 """
 
 from __future__ import annotations
@@ -15,172 +17,59 @@ import datetime
 import difflib
 import math
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from drift.baseline.matchers import is_matcher, parse_matcher
 from drift.baseline.yaml_lines import key_line, number_text, quote
+from drift.kinds.fields import NUMERIC, STRUCTURED, FieldSpec
+from drift.normalize import units
 from drift.normalize.hosts import canonical_host, host_rule_host
+from drift.registry import KINDS
+
+__all__ = ["KIND_FIELDS", "META_FIELDS", "REGIONAL", "FieldSpec", "check_value", "expected"]
 
 # (path below the field, "" for the field itself; line; message)
 Issue = tuple[str, int | None, str]
 
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """The type of one declared field.
-
-    type is one of: str, int, number, memory, duration, bool, enum, map, set, env,
-    replication, sha256, probe, traffic. `choices` lists enum values; `keys` the
-    sub-fields of a probe.
-    """
-
-    type: str
-    choices: tuple[str, ...] = ()
-    keys: dict[str, FieldSpec] = field(default_factory=dict)
-    # "host" / "host_rule": names are host names, so two spellings of one host
-    # (case, trailing dot, a host rule's :port) are the same entry (drift.normalize.hosts).
-    canon: str = ""
-
-
-def _s(type_: str, *choices: str) -> FieldSpec:
-    return FieldSpec(type_, tuple(choices))
-
-
-STR, INT, BOOL = _s("str"), _s("int"), _s("bool")
-DURATION, MAP, SET = _s("duration"), _s("map"), _s("set")
-
-PROBE = FieldSpec(
-    "probe",
-    keys={
-        "type": _s("enum", "http", "tcp", "grpc"),
-        "path": STR,
-        "port": INT,
-        "initial_delay": DURATION,
-        "period": DURATION,
-        "timeout": DURATION,
-        "failure_threshold": INT,
-    },
-)
+STR, INT = FieldSpec("str"), FieldSpec("int")
 
 KIND_FIELDS: dict[str, dict[str, FieldSpec]] = {
-    "services": {
-        "image": STR,
-        "ingress": _s("enum", "all", "internal", "internal-and-cloud-load-balancing", "none"),
-        "service_account": STR,
-        "min_instances": INT,
-        "max_instances": INT,
-        "timeout": DURATION,
-        "concurrency": INT,
-        "cpu": _s("number"),
-        "memory": _s("memory"),
-        "execution_environment": _s("enum", "gen1", "gen2"),
-        "vpc_connector": STR,
-        "vpc_egress": _s("enum", "all-traffic", "private-ranges-only"),
-        "labels": MAP,
-        "env": _s("env"),
-        "ready": BOOL,
-        "traffic": _s("traffic"),
-        "startup_probe": PROBE,
-        "liveness_probe": PROBE,
-    },
-    "secrets": {
-        "replication": _s("replication"),
-        "labels": MAP,
-        "enabled_versions": INT,
-        "rotation_period": DURATION,
-        "sha256": _s("sha256"),
-    },
-    "vpc_connectors": {
-        "network": STR,
-        "ip_cidr_range": STR,
-        "machine_type": STR,
-        "min_instances": INT,
-        "max_instances": INT,
-        "min_throughput": INT,
-        "max_throughput": INT,
-        "state": STR,
-    },
-    "health_checks": {
-        "type": _s("enum", "HTTP", "HTTPS", "HTTP2", "TCP", "SSL", "GRPC", "GRPC_WITH_TLS"),
-        "port": INT,
-        "request_path": STR,
-        "host": STR,
-        "check_interval_sec": INT,
-        "timeout_sec": INT,
-        "healthy_threshold": INT,
-        "unhealthy_threshold": INT,
-    },
-    "backend_services": {
-        "protocol": _s(
-            "enum", "HTTP", "HTTPS", "HTTP2", "H2C", "TCP", "SSL", "UDP", "GRPC", "UNSPECIFIED"
-        ),
-        "timeout_sec": INT,
-        "connection_draining_timeout_sec": INT,
-        "health_checks": SET,
-        "load_balancing_scheme": _s(
-            "enum",
-            "EXTERNAL",
-            "EXTERNAL_MANAGED",
-            "INTERNAL",
-            "INTERNAL_MANAGED",
-            "INTERNAL_SELF_MANAGED",
-        ),
-        "backends": SET,
-    },
-    "url_maps": {
-        "default_service": STR,
-        "hosts": FieldSpec("map", canon="host_rule"),
-    },
-    "ssl_certificates": {
-        "type": _s("enum", "MANAGED", "SELF_MANAGED"),
-        "domains": FieldSpec("set", canon="host"),
-        "status": STR,
-    },
-    "domain_mappings": {
-        "service": STR,
-        "certificate_mode": _s("enum", "automatic", "none"),
-        "ready": BOOL,
-    },
+    name: dict(spec.fields) for name, spec in KINDS.items() if spec.declarable
 }
 
 # "required": the resource must say its region; "optional": global unless given;
 # "none": the kind is global and a region is an error.
-REGIONAL: dict[str, str] = {
-    "services": "required",
-    "secrets": "none",
-    "vpc_connectors": "required",
-    "health_checks": "optional",
-    "backend_services": "optional",
-    "url_maps": "optional",
-    "ssl_certificates": "optional",
-    "domain_mappings": "required",
-}
+REGIONAL: dict[str, str] = {name: KINDS[name].region_rule for name in KIND_FIELDS}
 
-# Keys a resource may carry that are not compared fields (they never enter `fields`).
+# Keys a resource may carry that are not compared fields (they never enter `fields`):
+# `region` where the kind has regions, `env_extra` where it has an env field.
 META_FIELDS: dict[str, tuple[str, ...]] = {
-    kind: ("region",) if REGIONAL[kind] != "none" else () for kind in KIND_FIELDS
+    kind: (("region",) if REGIONAL[kind] != "none" else ())
+    + (("env_extra",) if any(s.type == "env" for s in fields.values()) else ())
+    for kind, fields in KIND_FIELDS.items()
 }
-META_FIELDS["services"] = ("region", "env_extra")
 ENV_EXTRA_CHOICES = ("allow", "deny")
 
 # Numeric bounds ({min}, {max}) only make sense where the live value is a number.
-_NUMERIC = {"int", "number", "duration"}
+_NUMERIC = NUMERIC
 # Whole-field matchers on structured fields: only existence makes sense.
-_STRUCTURED = {"map", "set", "env", "probe"}
+_STRUCTURED = STRUCTURED
 
-_MEMORY = re.compile(r"^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|K|M|G|T|P|k)?$")
-_CPU = re.compile(r"^\d+(\.\d+)?m?$")
-_DURATION = re.compile(r"^(\d+(\.\d+)?s|(?=\d)(\d+d)?(\d+h)?(\d+m)?(\d+s)?)$")
+_MEMORY = re.compile(units.MEMORY_PATTERN)
+_CPU = re.compile(units.CPU_PATTERN)
+_DURATION = re.compile(units.DURATION_PATTERN)
 _SHA256 = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 _TYPE_WORDS = {
     "str": "a string",
+    "image": "a container image (a string)",
+    "short_name": "a name (a string)",
+    "host": "a host name (a string)",
     "int": "a whole number",
-    "number": "a number of CPUs such as 1, 0.5, '2' or '1000m'",
+    "cpu": "a number of CPUs such as 1, 0.5, '2' or '1000m'",
     "memory": "a memory size such as '512Mi', '4Gi', '1G' or a number of bytes",
-    "duration": "a duration: seconds as a number, or a string such as '600s', '10m', '1h'",
+    "duration": "a duration: seconds as a number, or a string such as '600s', '10m', '1h30m'",
     "bool": "true or false",
     "map": "a mapping of names to string values",
     "set": "a list of names",
@@ -291,23 +180,32 @@ def _check_int(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list
 # `.inf` and `.nan` are YAML floats, but no live value is one, and a report holding them
 # is not JSON (RFC 8259 has no Infinity or NaN).
 _FINITE_WORDS = {
-    "number": "a finite number of CPUs",
+    "cpu": "a finite number of CPUs",
     "memory": "a finite memory size",
     "duration": "a finite duration",
 }
 
 
-def _check_pattern(pattern: re.Pattern[str], allow_number: bool) -> Any:
+def _check_pattern(pattern: re.Pattern[str]) -> Callable[..., tuple[Any, list[Issue]]]:
     def check(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
-        if allow_number and isinstance(value, float) and not math.isfinite(value):
-            return value, [("", line, f"expected {_FINITE_WORDS[spec.type]}, {_got(value)}")]
-        if allow_number and _is_num(value) and value >= 0:
-            return value, []
         if isinstance(value, str) and pattern.match(value):
             return value, []
         return value, _wrong(spec, value, line)
 
     return check
+
+
+def _check_unit(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
+    """A duration, memory size or CPU amount: valid exactly when its parser takes it."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return value, [("", line, f"expected {_FINITE_WORDS[spec.type]}, {_got(value)}")]
+    if not (isinstance(value, str) or _is_num(value)):
+        return value, _wrong(spec, value, line)
+    try:
+        units.UNIT_PARSERS[spec.type](value)
+    except ValueError:
+        return value, _wrong(spec, value, line)
+    return value, []
 
 
 def _check_bool(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
@@ -501,19 +399,22 @@ def _check_traffic(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, 
     return value, issues
 
 
-_CHECKERS = {
+_CHECKERS: dict[str, Callable[[FieldSpec, Any, int | None], tuple[Any, list[Issue]]]] = {
     "str": _check_str,
+    "image": _check_str,
+    "short_name": _check_str,
+    "host": _check_str,
     "int": _check_int,
-    "number": _check_pattern(_CPU, allow_number=True),
-    "memory": _check_pattern(_MEMORY, allow_number=True),
-    "duration": _check_pattern(_DURATION, allow_number=True),
+    "cpu": _check_unit,
+    "memory": _check_unit,
+    "duration": _check_unit,
     "bool": _check_bool,
     "enum": _check_enum,
     "map": _check_map,
     "set": _check_set,
     "env": _check_env,
     "replication": _check_replication,
-    "sha256": _check_pattern(_SHA256, allow_number=False),
+    "sha256": _check_pattern(_SHA256),
     "probe": _check_probe,
     "traffic": _check_traffic,
 }

@@ -13,27 +13,32 @@ import threading
 from typing import Any
 
 from drift.collectors import guard
+from drift.kinds.spec import ComputeList, GapicList
+from drift.registry import KINDS
 
-# api name -> (module, client class) ; imported only when a kind needs it (compute is slow).
-CLIENTS: dict[str, tuple[str, str]] = {
-    "run.services": ("google.cloud.run_v2", "ServicesClient"),
-    "secretmanager": ("google.cloud.secretmanager", "SecretManagerServiceClient"),
-    "vpcaccess": ("google.cloud.vpcaccess_v1", "VpcAccessServiceClient"),
-    # Compute: one client per collection and scope (global / regional).
-    "compute.health_checks": ("google.cloud.compute_v1", "HealthChecksClient"),
-    "compute.region_health_checks": ("google.cloud.compute_v1", "RegionHealthChecksClient"),
-    "compute.backend_services": ("google.cloud.compute_v1", "BackendServicesClient"),
-    "compute.region_backend_services": ("google.cloud.compute_v1", "RegionBackendServicesClient"),
-    "compute.url_maps": ("google.cloud.compute_v1", "UrlMapsClient"),
-    "compute.region_url_maps": ("google.cloud.compute_v1", "RegionUrlMapsClient"),
-    "compute.ssl_certificates": ("google.cloud.compute_v1", "SslCertificatesClient"),
-    "compute.region_ssl_certificates": ("google.cloud.compute_v1", "RegionSslCertificatesClient"),
-    "compute.target_https_proxies": ("google.cloud.compute_v1", "TargetHttpsProxiesClient"),
-    "compute.region_target_https_proxies": (
-        "google.cloud.compute_v1",
-        "RegionTargetHttpsProxiesClient",
-    ),
-}
+
+def client_name(module: str, client: str) -> str:
+    """The key of a client class in CLIENTS ("google.cloud.run_v2.ServicesClient")."""
+    return f"{module}.{client}"
+
+
+def _clients() -> dict[str, tuple[str, str]]:
+    """Every client class a kind's source names (drift/kinds/<kind>.py), keyed as
+    client_name spells it; imported only when first used."""
+    out: dict[str, tuple[str, str]] = {}
+    for spec in KINDS.values():
+        source = spec.source
+        if isinstance(source, GapicList):
+            out[client_name(source.module, source.client)] = (source.module, source.client)
+        elif isinstance(source, ComputeList):
+            for cls in (source.client, source.region_client):
+                out[client_name(source.module, cls)] = (source.module, cls)
+    return out
+
+
+# client name -> (module, client class), derived from the registry (compute is slow to
+# import, so nothing is imported before a kind needs it).
+CLIENTS: dict[str, tuple[str, str]] = _clients()
 
 
 class ClientFactory:

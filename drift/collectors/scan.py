@@ -1,13 +1,15 @@
 """Runs the collectors concurrently under one bounded limit and per-API rate budgets.
 
-Phase 1 lists every kind in every region at once; phase 2 lists versions only for the
-secrets that a declared field or a live reference needs. A kind that still fails after
-retries becomes a NotChecked value, never an empty list.
+Phase 1 lists every kind in every region at once (drift/collectors/lister.py, from each
+kind's spec); phase 2 runs the follow-up steps kinds declare (secrets: versions only for
+the secrets that a declared field or a live reference needs, digests with
+--read-secret-digests; drift/collectors/followup.py). A kind that still fails after
+retries with a Google or transport error becomes a NotChecked value, never an empty
+list; any other exception is a bug in drift and fails the run.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -16,11 +18,12 @@ from typing import Any
 from drift.collectors.budget import Budgets
 from drift.collectors.clients import ClientFactory
 from drift.collectors.context import ScanContext
+from drift.collectors.followup import FollowUp, step_of
+from drift.collectors.lister import COLLECT_ERRORS, list_raw
 from drift.collectors.retry import RetryPolicy, describe_error, retry_reason
 from drift.collectors.settings import CollectSettings
 from drift.model import NotChecked, Resource, Snapshot
-from drift.normalize import secrets as secrets_norm
-from drift.normalize.resources import referenced_secrets, to_resource
+from drift.normalize.resources import to_resource
 from drift.registry import KINDS
 
 Progress = Callable[[int, int, str], None]
@@ -112,20 +115,24 @@ def collect(
         if progress:
             progress(done, total, label)
 
-    def per_secret(what: str, fn: Callable[[str], Any], ids: set[str]) -> dict[str, Any]:
-        """Run `fn` for each secret id on the pool; a failure makes `secrets` not checked."""
-        nonlocal total
-        total += len(ids)
-        jobs = {submit(fn, sid): sid for sid in sorted(ids)}
-        out: dict[str, Any] = {}
-        for fut, sid in jobs.items():
-            try:
-                out[sid] = fut.result()
-            except Exception as err:  # noqa: BLE001 - becomes a not_checked value
-                why = describe_error(err, "secretmanager")
-                failed.append(NotChecked("secrets", None, f"{what} of {sid}: {why}"))
-            tick(f"{what} of {sid}")
-        return out
+    def each(kind: str) -> Callable[[str, Callable[[str], Any], set[str]], dict[str, Any]]:
+        """Run `fn` per id on the pool for `kind`'s follow-up; a failure: not checked."""
+
+        def run(what: str, fn: Callable[[str], Any], ids: set[str]) -> dict[str, Any]:
+            nonlocal total
+            total += len(ids)
+            jobs = {submit(fn, i): i for i in sorted(ids)}
+            out: dict[str, Any] = {}
+            for fut, i in jobs.items():
+                try:
+                    out[i] = fut.result()
+                except COLLECT_ERRORS as err:  # a failure is a value, never an empty answer
+                    why = describe_error(err, KINDS[kind].api)
+                    failed.append(NotChecked(kind, None, f"{what} of {i}: {why}"))
+                tick(f"{what} of {i}")
+            return out
+
+        return run
 
     mine: list[Future] = []
 
@@ -136,40 +143,45 @@ def collect(
     try:
         futures: dict[Future, tuple[str, str | None]] = {}
         for kind, region in tasks:
-            module = importlib.import_module(f"drift.collectors.{kind}")
-            futures[submit(module.list_raw, ctx, project, region)] = (kind, region)
+            futures[submit(list_raw, ctx, KINDS[kind], project, region)] = (kind, region)
         for fut, (kind, region) in futures.items():
             try:
                 raw[kind].extend((region, item) for item in fut.result())
-            except Exception as err:  # noqa: BLE001 - becomes a not_checked value, never "empty"
+            except COLLECT_ERRORS as err:  # a failure is a value, never an empty list
                 failed.append(NotChecked(kind, region, describe_error(err, KINDS[kind].api)))
             tick(f"{kind} {region or 'global'}")
 
-        read_number = None
-        for _, item in raw.get("secrets", []):
-            read_number = read_number or secrets_norm.project_number_of(item.get("name", ""))
+        read_number = _project_number(kinds, raw)
         known = read_number or project_number  # what was read wins over what was declared
         ids = {project} | ({known} if known else set())
+        steps = {k: step_of(KINDS[k]) for k in kinds}
         resources = [
             to_resource(k, item, ids, region=scope)
             for k in kinds
-            if k != "secrets"
+            if steps[k] is None
             for scope, item in raw[k]
         ]
-
-        versions: dict[str, list[dict[str, Any]]] = {}
-        if "secrets" in kinds and not any(n.kind == "secrets" for n in failed):
-            wanted = set(version_secrets or ()) | referenced_secrets(resources)
-            names = {s["name"].rsplit("/", 1)[-1]: s["name"] for _, s in raw["secrets"]}
-            if settings.all_secret_versions:  # `drift baseline init` declares every count
-                wanted |= set(names)
-            wanted = {sid for sid in wanted if sid in names}
-            versions = per_secret("versions", lambda sid: _versions(ctx, names[sid]), wanted)
-
-        digests: dict[str, str | None] = {}
-        if settings.read_secret_digests and digest_secrets:
-            wanted = {sid for sid in digest_secrets if sid in versions}
-            digests = per_secret("sha256", lambda sid: _digest(ctx, versions[sid]), wanted)
+        for kind in kinds:
+            step = steps[kind]
+            if step is None:
+                continue
+            extras: list[Any] = [{} for _ in raw[kind]]
+            if not any(n.kind == kind for n in failed):
+                extras = step(
+                    FollowUp(
+                        ctx,
+                        settings,
+                        tuple(item for _, item in raw[kind]),
+                        tuple(resources),
+                        frozenset(version_secrets or ()),
+                        frozenset(digest_secrets or ()),
+                        each(kind),
+                    )
+                )
+            resources += [
+                to_resource(kind, item, ids, region=scope, extra=extra)
+                for (scope, item), extra in zip(raw[kind], extras, strict=True)
+            ]
     except BaseException:
         # Stopped (Ctrl-C, SIGTERM: drift/cli/interrupt.py) or failed: drop the queued
         # requests and do not wait for those in flight, as `with` would. A shared pool
@@ -182,11 +194,6 @@ def collect(
     if own:
         scan.close()
 
-    for _, item in raw.get("secrets", []):
-        sid = item.get("name", "").rsplit("/", 1)[-1]
-        resources.append(to_resource("secrets", item, ids, versions.get(sid)))
-        if sid in digests:  # None: no enabled version, so nothing to compare with
-            resources[-1].fields["sha256"] = digests[sid]
     snapshot = Snapshot(
         project=project,
         project_number=read_number,
@@ -207,12 +214,12 @@ def _key(r: Resource) -> tuple[str, str, str]:
     return (r.kind, r.name, r.region or "")
 
 
-def _versions(ctx: ScanContext, secret_name: str) -> list[dict[str, Any]]:
-    module = importlib.import_module("drift.collectors.secrets")
-    return module.list_versions(ctx, secret_name)
-
-
-def _digest(ctx: ScanContext, versions: list[dict[str, Any]]) -> str | None:
-    module = importlib.import_module("drift.collectors.secrets")
-    name = module.latest_enabled(versions)
-    return module.payload_digest(ctx, name) if name else None
+def _project_number(kinds: list[str], raw: dict[str, list[tuple[str | None, Any]]]) -> str | None:
+    """The project number, as the names of a kind that reveals it show it (secrets)."""
+    for kind in kinds:
+        reveal = KINDS[kind].project_number
+        for _, item in raw[kind] if reveal else ():
+            number = reveal(item)
+            if number:
+                return number
+    return None

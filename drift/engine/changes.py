@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 from drift.baseline import Baseline, Declared
+from drift.baseline.schema import META_FIELDS
 from drift.engine.compare import live_key
 from drift.model import BaselineChange, Finding
 
@@ -108,7 +109,7 @@ def _leaves(d: Declared) -> dict[str, Any]:
                 out[f"{name}/{k}"] = v
         else:
             out[name] = value
-    if d.kind == "services":
+    if "env_extra" in META_FIELDS.get(d.kind, ()):
         out["env_extra"] = d.env_extra  # allow/deny decides which live env vars are findings
     return out
 

@@ -6,18 +6,22 @@ never read as "connector missing"). Compute resources live either in the global 
 (region None) or in one region; a reference stays in its scope (a global URL map uses
 global backend services, a regional one those of its region).
 
-Every finding here is a `broken_reference`; its `expected` says what is referenced and
-its `actual` what was found (None: it does not exist). evaluate.message() words them.
+Every finding here is a `broken_reference`; its `expected` says what is referenced, its
+`actual` what was found (None: it does not exist), and its message says it in words,
+written here where the check knows what it found. Which checks apply to a kind is its
+spec's `references` (drift/kinds/<kind>.py); `REFERENCE_CHECKS` names them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from drift.engine.compare import RawFinding
 from drift.model import Resource, Snapshot
 from drift.normalize.hosts import canonical_host, host_rule_host
+from drift.registry import KINDS, subject
 
 BROKEN = "broken_reference"
 
@@ -46,27 +50,45 @@ def resolve_version(
     return (target, states.get(target)) if target is not None else (None, None)
 
 
-def _broken(r: Resource, field: str | None, expected: Any, actual: Any) -> RawFinding:
-    return RawFinding(r.kind, r.name, r.region, field, BROKEN, expected, actual, None)
+def _broken(
+    r: Resource, field: str | None, expected: Any, actual: Any, message: str
+) -> RawFinding:
+    return RawFinding(
+        r.kind, r.name, r.region, field, BROKEN, expected, actual, None, message=message
+    )
+
+
+def _subject(r: Resource) -> str:
+    return subject(r.kind, r.name, r.region)
+
+
+def _where(r: Resource) -> str:
+    return f" in {r.region}" if r.region else ""
+
+
+def _scope(r: Resource) -> str:
+    return f"in {r.region}" if r.region else "in the global scope"
 
 
 def _index(snapshot: Snapshot, kind: str) -> dict[tuple[str, str | None], Resource]:
     return {(r.name, r.region): r for r in snapshot.by_kind(kind)}
 
 
-# -- Cloud Run services ------------------------------------------------------------------------
+# -- secret references and connectors (Cloud Run) ---------------------------------------------
 
 
 def _secret_ref(
-    svc: Resource, field: str, ref: dict, secrets: dict[str, Resource]
+    r: Resource, field: str, ref: dict[str, Any], secrets: dict[str, Resource]
 ) -> RawFinding | None:
     """One reference (env var or volume) to a secret: it exists and its version is ENABLED."""
     sid, version = ref.get("secret", ""), str(ref.get("version") or "latest")
     if "/" in sid:
         return None  # another project's secret: not visible from this one
     expected = {"secret": sid, "version": version}
+    where, verb = _ref_place(field)
+    at = f"{_subject(r)} {where} {verb}"
     if sid not in secrets:
-        return _broken(svc, field, expected, None)
+        return _broken(r, field, expected, None, f"{at} secret {sid}, which does not exist.")
     fields = secrets[sid].fields
     states = fields.get("_version_states")
     aliases = fields.get("_version_aliases")
@@ -77,79 +99,125 @@ def _secret_ref(
     if state == "ENABLED":
         return None
     actual: dict[str, Any] = {"secret": sid, "version": version, "state": state}
+    if is_alias and number is None:
+        text = f"{at} version alias {version} of secret {sid}, which does not exist."
+    elif is_alias:
+        text = (
+            f"{at} version alias {version} of secret {sid} (version {number}), which is "
+            f"{state or 'missing'}, not ENABLED."
+        )
+    else:
+        text = (
+            f"{at} version {version} of secret {sid}, which is {state or 'missing'}, "
+            "not ENABLED."
+        )
     if is_alias:
         actual["alias_of"] = number  # None: the alias names no version
-    return _broken(svc, field, expected, actual)
+    return _broken(r, field, expected, actual, text)
 
 
-def _secret_refs_of(svc: Resource) -> dict[str, Any]:
-    """{field: {secret, version}} of a service; older snapshots only have env refs."""
-    refs = svc.fields.get("_secret_refs")
+def _ref_place(field: str) -> tuple[str, str]:
+    """Where a secret reference is (`env/NAME`, `containers/C/env/NAME`, `volumes/V[/P]`),
+    in words, and the verb for it."""
+    parts = field.split("/")
+    if parts[0] == "volumes":
+        return f"volume {'/'.join(parts[1:])}", "mounts"
+    if parts[0] == "containers":
+        return f"container {parts[1]} env var {'/'.join(parts[3:])}", "refers to"
+    return f"env var {'/'.join(parts[1:])}", "refers to"
+
+
+def _secret_refs_of(r: Resource) -> dict[str, Any]:
+    """{field: {secret, version}} of a resource; older snapshots only have env refs."""
+    refs = r.fields.get("_secret_refs")
     if isinstance(refs, dict):
         return refs
-    env = svc.fields.get("env") or {}
+    env = r.fields.get("env") or {}
     return {f"env/{k}": v for k, v in env.items() if isinstance(v, dict)}
 
 
-def _services(snapshot: Snapshot) -> list[RawFinding]:
+def _secret_refs(snapshot: Snapshot, kind: str, now: dt.datetime) -> list[RawFinding]:
+    """Every secret a resource refers to (env vars of every container, secret volumes)
+    exists, and the version it names is ENABLED."""
     out: list[RawFinding] = []
+    if not snapshot.checked("secrets", None):
+        return out
     secrets = {r.name: r for r in snapshot.by_kind("secrets")}
-    connectors = _index(snapshot, "vpc_connectors")
-    for svc in snapshot.by_kind("services"):
-        if not snapshot.checked("services", svc.region):
+    for r in snapshot.by_kind(kind):
+        if not snapshot.checked(kind, r.region):
             continue
-        if snapshot.checked("secrets", None):
-            for field, ref in sorted(_secret_refs_of(svc).items()):
-                if isinstance(ref, dict):
-                    found = _secret_ref(svc, field, ref, secrets)
-                    if found:
-                        out.append(found)
-        name = svc.fields.get("vpc_connector")
-        if name and snapshot.checked("vpc_connectors", svc.region):
-            conn = connectors.get((name, svc.region))
-            if conn is None or conn.fields.get("state") != "READY":
-                out.append(
-                    _broken(
-                        svc,
-                        "vpc_connector",
-                        {"connector": name, "state": "READY"},
-                        None
-                        if conn is None
-                        else {"connector": name, "state": conn.fields.get("state")},
-                    )
-                )
+        for field, ref in sorted(_secret_refs_of(r).items()):
+            if isinstance(ref, dict):
+                found = _secret_ref(r, field, ref, secrets)
+                if found:
+                    out.append(found)
+    return out
+
+
+def _vpc_connector(snapshot: Snapshot, kind: str, now: dt.datetime) -> list[RawFinding]:
+    """A resource's VPC connector exists in its region and is READY."""
+    out: list[RawFinding] = []
+    connectors = _index(snapshot, "vpc_connectors")
+    for r in snapshot.by_kind(kind):
+        name = r.fields.get("vpc_connector")
+        if not (
+            name
+            and snapshot.checked(kind, r.region)
+            and snapshot.checked("vpc_connectors", r.region)
+        ):
+            continue
+        conn = connectors.get((name, r.region))
+        expected = {"connector": name, "state": "READY"}
+        if conn is None:
+            text = f"{_subject(r)} uses VPC connector {name}, which does not exist{_where(r)}."
+            out.append(_broken(r, "vpc_connector", expected, None, text))
+        elif conn.fields.get("state") != "READY":
+            state = conn.fields.get("state")
+            text = f"{_subject(r)} uses VPC connector {name}, which is {state}, not READY."
+            actual = {"connector": name, "state": state}
+            out.append(_broken(r, "vpc_connector", expected, actual, text))
     return out
 
 
 # -- Cloud Run domain mappings -----------------------------------------------------------------
 
 
-def _domain_mappings(snapshot: Snapshot) -> list[RawFinding]:
+def _mapped_service(snapshot: Snapshot, kind: str, now: dt.datetime) -> list[RawFinding]:
+    """A domain mapping's Cloud Run service exists in its region, and the mapping is
+    ready (its conditions say why not)."""
     out: list[RawFinding] = []
     services = _index(snapshot, "services")
-    for dm in sorted(snapshot.by_kind("domain_mappings"), key=lambda r: (r.name, r.region or "")):
-        if not snapshot.checked("domain_mappings", dm.region):
+    for dm in sorted(snapshot.by_kind(kind), key=lambda r: (r.name, r.region or "")):
+        if not snapshot.checked(kind, dm.region):
             continue
         target = dm.fields.get("service")
         if target and snapshot.checked("services", dm.region):
             if (target, dm.region) not in services:
-                out.append(_broken(dm, "service", {"service": target}, None))
+                text = (
+                    f"{_subject(dm)} routes to Cloud Run service {target}, which does not "
+                    f"exist{_where(dm)}."
+                )
+                out.append(_broken(dm, "service", {"service": target}, None, text))
         if dm.fields.get("ready") is False:
             conditions = dict(dm.fields.get("_conditions") or {})
-            out.append(_broken(dm, "ready", True, {"ready": False, "conditions": conditions}))
+            bad = [f"{k} is {v}" for k, v in sorted(conditions.items()) if v != "True"]
+            why = f" ({'; '.join(bad)})" if bad else ""
+            text = f"{_subject(dm)} is not ready{why}: the domain does not serve its service."
+            actual = {"ready": False, "conditions": conditions}
+            out.append(_broken(dm, "ready", True, actual, text))
     return out
 
 
 # -- Load balancing (Compute) ------------------------------------------------------------------
 
 
-def _url_maps(snapshot: Snapshot) -> list[RawFinding]:
+def _url_map_backends(snapshot: Snapshot, kind: str, now: dt.datetime) -> list[RawFinding]:
+    """Every backend service a URL map refers to exists in the map's scope."""
     out: list[RawFinding] = []
     backends = _index(snapshot, "backend_services")
-    for um in sorted(snapshot.by_kind("url_maps"), key=lambda r: (r.name, r.region or "")):
+    for um in sorted(snapshot.by_kind(kind), key=lambda r: (r.name, r.region or "")):
         if not (
-            snapshot.checked("url_maps", um.region)
-            and snapshot.checked("backend_services", um.region)
+            snapshot.checked(kind, um.region) and snapshot.checked("backend_services", um.region)
         ):
             continue
         hosts: dict[str, Any] = dict(um.fields.get("hosts") or {})
@@ -167,7 +235,14 @@ def _url_maps(snapshot: Snapshot) -> list[RawFinding]:
                 fields.append("default_service")
             # Only a path matcher or route rule uses it: name the reference itself.
             for field in fields or [f"backend_services/{name}"]:
-                out.append(_broken(um, field, expected, None))
+                if field.startswith("hosts/"):
+                    what = f"routes host {field.split('/', 1)[1]} to backend service {name}"
+                elif field == "default_service":
+                    what = f"has default service {name}"
+                else:
+                    what = f"routes paths to backend service {name}"
+                text = f"{_subject(um)} {what}, which does not exist {_scope(um)}."
+                out.append(_broken(um, field, expected, None, text))
     return out
 
 
@@ -185,7 +260,7 @@ def _health_check_refs(bs: Resource) -> list[dict[str, Any]]:
     ]
 
 
-def _backend_services(snapshot: Snapshot) -> list[RawFinding]:
+def _health_checks(snapshot: Snapshot, kind: str, now: dt.datetime) -> list[RawFinding]:
     """A backend service's health checks exist in the scope their URL names.
 
     A legacy `httpHealthChecks`/`httpsHealthChecks` URL (still accepted by Compute) is not
@@ -195,8 +270,8 @@ def _backend_services(snapshot: Snapshot) -> list[RawFinding]:
     """
     out: list[RawFinding] = []
     checks = _index(snapshot, "health_checks")
-    for bs in sorted(snapshot.by_kind("backend_services"), key=lambda r: (r.name, r.region or "")):
-        if not snapshot.checked("backend_services", bs.region):
+    for bs in sorted(snapshot.by_kind(kind), key=lambda r: (r.name, r.region or "")):
+        if not snapshot.checked(kind, bs.region):
             continue
         missing: list[str] = []
         for ref in _health_check_refs(bs):
@@ -211,7 +286,13 @@ def _backend_services(snapshot: Snapshot) -> list[RawFinding]:
             if not any((name, s) in checks for s in scopes):
                 missing.append(f"{region}/{name}" if region and region != bs.region else name)
         if missing:
-            out.append(_broken(bs, "health_checks", {"health_checks": sorted(missing)}, None))
+            names = sorted(missing)
+            noun, verb = ("health check", "does") if len(names) == 1 else ("health checks", "do")
+            text = (
+                f"{_subject(bs)} uses {noun} {', '.join(names)}, which {verb} not exist "
+                f"{_scope(bs)}."
+            )
+            out.append(_broken(bs, "health_checks", {"health_checks": names}, None, text))
     return out
 
 
@@ -280,9 +361,12 @@ def _cert_domains(cert: Resource, now: dt.datetime) -> tuple[list[str], str]:
     return domains, covers
 
 
-def _certificates(snapshot: Snapshot, now: dt.datetime) -> list[RawFinding]:
+def _certificates(snapshot: Snapshot, kind: str, now: dt.datetime) -> list[RawFinding]:
+    """Every host a URL map serves behind an HTTPS proxy is covered by one of the proxy's
+    certificates that is ACTIVE (managed) or unexpired (self-managed); a wildcard matches
+    one label."""
     out: list[RawFinding] = []
-    url_maps = _index(snapshot, "url_maps")
+    url_maps = _index(snapshot, kind)
     certs = _index(snapshot, "ssl_certificates")
     proxies = sorted(
         snapshot.by_kind("target_https_proxies"), key=lambda r: (r.name, r.region or "")
@@ -290,8 +374,7 @@ def _certificates(snapshot: Snapshot, now: dt.datetime) -> list[RawFinding]:
     for proxy in proxies:
         scope = proxy.region
         if not all(
-            snapshot.checked(k, scope)
-            for k in ("target_https_proxies", "url_maps", "ssl_certificates")
+            snapshot.checked(k, scope) for k in ("target_https_proxies", kind, "ssl_certificates")
         ):
             continue
         if proxy.fields.get("certificate_map"):
@@ -310,20 +393,41 @@ def _certificates(snapshot: Snapshot, now: dt.datetime) -> list[RawFinding]:
             domains, words = _cert_domains(cert, now)
             served += domains
             described[name] = words
+        checked = ", ".join(f"{name} {words}" for name, words in sorted(described.items()))
         for host in sorted(um.fields.get("hosts") or {}):
             if host.strip() in ("", "*"):
                 continue  # the catch-all host rule names no host
             if any(host_matches(host, d) for d in served):
                 continue
+            text = (
+                f"Host {host} served by URL map {um.name}{_where(um)} is not covered by any "
+                f"certificate on HTTPS proxy {proxy.name} "
+                f"({checked or 'it has no certificates'})."
+            )
             out.append(
                 _broken(
                     um,
                     f"hosts/{host}",
                     {"host": host, "https_proxy": proxy.name},
                     {"certificates": described},
+                    text,
                 )
             )
     return out
+
+
+Check = Callable[[Snapshot, str, dt.datetime], list[RawFinding]]
+
+#: The reference checks a kind may name in its spec's `references`, in the order their
+#: findings are listed.
+REFERENCE_CHECKS: dict[str, Check] = {
+    "secret_refs": _secret_refs,
+    "vpc_connector": _vpc_connector,
+    "mapped_service": _mapped_service,
+    "url_map_backends": _url_map_backends,
+    "health_checks": _health_checks,
+    "certificates": _certificates,
+}
 
 
 def reference_findings(snapshot: Snapshot, now: dt.datetime | None = None) -> list[RawFinding]:
@@ -332,10 +436,9 @@ def reference_findings(snapshot: Snapshot, now: dt.datetime | None = None) -> li
     now = now or dt.datetime.now(tz=dt.UTC)
     if now.tzinfo is None:
         now = now.replace(tzinfo=dt.UTC)
-    return (
-        _services(snapshot)
-        + _domain_mappings(snapshot)
-        + _url_maps(snapshot)
-        + _backend_services(snapshot)
-        + _certificates(snapshot, now)
-    )
+    out: list[RawFinding] = []
+    for name, check in REFERENCE_CHECKS.items():
+        for kind, spec in KINDS.items():
+            if name in spec.references:
+                out += check(snapshot, kind, now)
+    return out

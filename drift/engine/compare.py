@@ -7,8 +7,9 @@ becomes a finding at `kind/resource/field[/key]`.
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from deepdiff import DeepDiff
@@ -16,25 +17,17 @@ from deepdiff import DeepDiff
 from drift.baseline import Baseline, Declared
 from drift.baseline.matchers import is_matcher, parse_matcher
 from drift.engine import values
-from drift.engine.redact import (
-    digests_equal,
-    fingerprint,
-    is_fingerprint,
-    is_mask,
-    mask,
-    redact_env_value,
-)
 from drift.model import Finding, Resource, Snapshot
 from drift.normalize.hosts import canonical_host
 from drift.normalize.services import secret_ref
-
-# Kinds whose key is a host name: declared keys are matched in canonical host form.
-_HOST_KEYED = {"domain_mappings"}
+from drift.redact import digests_equal, is_fingerprint, is_mask, mask, shown
+from drift.registry import host_keyed, subject
 
 
 def live_key(kind: str, name: str, region: str | None) -> tuple[str, str, str | None]:
-    """The key a declared resource has among live resources."""
-    return (kind, canonical_host(name) if kind in _HOST_KEYED else name, region)
+    """The key a declared resource has among live resources (a host-keyed kind's in
+    canonical host form)."""
+    return (kind, canonical_host(name) if host_keyed(kind) else name, region)
 
 
 @dataclass(frozen=True)
@@ -49,6 +42,7 @@ class RawFinding:
     expected: Any
     actual: Any
     source: str | None
+    message: str = ""  # in words, with the values a report may show (drift.redact.shown)
 
     @property
     def path(self) -> str:
@@ -63,8 +57,13 @@ def _is_env_secret_ref(value: Any) -> bool:
     return isinstance(value, dict) and "secret" in value
 
 
-def _matcher_leaf(field: str, value: Any) -> bool:
-    if field == "env" and _is_env_secret_ref(value):
+def _is_env(kind: str, field: str) -> bool:
+    spec = values.spec_of(kind, field)
+    return spec is not None and spec.type == "env"
+
+
+def _matcher_leaf(kind: str, field: str, value: Any) -> bool:
+    if _is_env(kind, field) and _is_env_secret_ref(value):
         return False
     return is_matcher(value)
 
@@ -86,15 +85,16 @@ class _Comparer:
             top = field.split("/", 1)[0]
             source = d.field_sources.get(top, d.source)
         name = live_key(d.kind, d.name, d.region)[1]  # paths in canonical form, like live ones
-        self.out.append(RawFinding(d.kind, name, d.region, field, type_, expected, actual, source))
+        raw = RawFinding(d.kind, name, d.region, field, type_, expected, actual, source)
+        self.out.append(replace(raw, message=message(raw)))
 
-    def declared_plain(self, field: str, value: Any) -> Any:
-        if field == "env":
+    def declared_plain(self, kind: str, field: str, value: Any) -> Any:
+        if _is_env(kind, field):
             return {
                 k: secret_ref(v, self.project_ids) if _is_env_secret_ref(v) else values.env_value(v)
                 for k, v in (value or {}).items()
             }
-        return values.declared_value(field, value)
+        return values.declared_value(kind, field, value)
 
     def live_env_ref(self, value: Any) -> Any:
         """Without the project number (its secrets could not be listed), a numbered
@@ -114,7 +114,8 @@ class _Comparer:
         for field, declared in d.fields.items():
             live_val = live.fields.get(field)
             present = field in live.fields and live_val is not None
-            if field == "sha256" and is_fingerprint(live_val) and _matcher_leaf(field, declared):
+            leaf = _matcher_leaf(d.kind, field, declared)
+            if field == "sha256" and is_fingerprint(live_val) and leaf:
                 # A snapshot keeps only a fingerprint: one_of compares by it; a regex on
                 # the full digest cannot be judged offline and is left to live scans.
                 m = parse_matcher(declared)
@@ -122,28 +123,29 @@ class _Comparer:
                     continue
                 if m.op == "matches":
                     continue
-            if _matcher_leaf(field, declared):
-                self.matcher(d, field, declared, present, live_val, values.scalar_normalizer(field))
+            if _matcher_leaf(d.kind, field, declared):
+                norm = values.scalar_normalizer(d.kind, field)
+                self.matcher(d, field, declared, present, live_val, norm)
                 continue
             if field == "traffic" and isinstance(declared, dict) and live_val == "latest":
                 live_val = {"latest": 100}  # all traffic on the latest revision, as a split
             if field == "traffic" and isinstance(declared, dict) and isinstance(live_val, dict):
                 tags = live.fields.get("_traffic_tags") or {}
                 live_val = values.traffic_in_declared_spelling(live_val, tags, declared)
-            if field in values.SCOPED_SET_FIELDS and isinstance(declared, list):
+            if values.is_scoped_set(d.kind, field) and isinstance(declared, list):
                 exp[field] = values.resolve_scoped(declared, live_val or [])
-                act[field] = values.live_value(field, live_val, declared)
+                act[field] = values.live_value(d.kind, field, live_val, declared)
                 continue
             if field == "sha256" and digests_equal(declared, live_val):
                 continue  # a snapshot keeps only the fingerprint of a live digest
             live_is_map = live_val is None or isinstance(live_val, dict)
-            if field in values.DICT_FIELDS and isinstance(declared, dict) and live_is_map:
-                declared = values.declared_keys(field, declared)
+            if values.is_keyed(d.kind, field) and isinstance(declared, dict) and live_is_map:
+                declared = values.declared_keys(d.kind, field, declared)
                 e, a = self.split_dict(d, field, declared, live_val or {})
                 exp[field], act[field] = e, a
                 continue
-            exp[field] = self.declared_plain(field, declared)
-            act[field] = values.live_value(field, live_val, declared)
+            exp[field] = self.declared_plain(d.kind, field, declared)
+            act[field] = values.live_value(d.kind, field, live_val, declared)
         self.deep(d, exp, act)
 
     def split_dict(
@@ -152,18 +154,19 @@ class _Comparer:
         """Evaluate matcher keys; return the plain parts of both sides for deepdiff."""
         exp: dict[str, Any] = {}
         act: dict[str, Any] = {}
+        env = _is_env(d.kind, field)
         for key, value in declared.items():
-            if _matcher_leaf(field, value):
-                norm = values.scalar_normalizer(field)
+            if _matcher_leaf(d.kind, field, value):
+                norm = values.scalar_normalizer(d.kind, field)
                 self.matcher(d, f"{field}/{key}", value, key in live, live.get(key), norm)
             else:
-                exp[key] = self.declared_plain(field, {key: value})[key]
+                exp[key] = self.declared_plain(d.kind, field, {key: value})[key]
                 if key in live:
-                    act[key] = self.live_env_ref(live[key]) if field == "env" else live[key]
+                    act[key] = self.live_env_ref(live[key]) if env else live[key]
                     if is_mask(live[key]) and isinstance(exp[key], str):
                         # A snapshot keeps secret-looking values only as digests.
                         exp[key] = mask(exp[key])
-        allow_extra = field == "env" and d.env_extra == "allow"
+        allow_extra = env and d.env_extra == "allow"
         for key, value in live.items():
             if key not in declared and not allow_extra:
                 act[key] = value
@@ -199,7 +202,7 @@ class _Comparer:
                 path = item.path(output_format="list")
                 if not path:
                     continue
-                depth = 2 if path[0] in values.DICT_FIELDS and len(path) > 1 else 1
+                depth = 2 if values.is_keyed(d.kind, str(path[0])) and len(path) > 1 else 1
                 key = "/".join(str(p) for p in path[:depth])
                 if depth == 2 and report_type == "dictionary_item_removed" and len(path) == 2:
                     seen.setdefault(key, "missing")
@@ -233,9 +236,8 @@ class _Comparer:
             for r in self.snapshot.resources:
                 if r.kind not in self.baseline.kinds or r.key() in declared_keys:
                     continue
-                self.out.append(
-                    RawFinding(r.kind, r.name, r.region, None, "unmanaged", None, None, None)
-                )
+                raw = RawFinding(r.kind, r.name, r.region, None, "unmanaged", None, None, None)
+                self.out.append(replace(raw, message=message(raw)))
         return self.out
 
 
@@ -244,28 +246,45 @@ def compare(baseline: Baseline, snapshot: Snapshot) -> list[RawFinding]:
     return _Comparer(baseline, snapshot).run()
 
 
-def redacted(field: str | None, value: Any) -> Any:
-    """Redact env values (and env mappings) in a finding's expected/actual."""
-    if field is None or not field.startswith("env"):
-        if isinstance(value, dict) and isinstance(value.get("env"), dict):
-            return {**value, "env": {k: redact_env_value(k, v) for k, v in value["env"].items()}}
+def _show(value: Any) -> str:
+    if isinstance(value, str):
         return value
-    parts = field.split("/", 1)
-    if len(parts) == 2:
-        return redact_env_value(parts[1], value)
-    if isinstance(value, dict):
-        return {k: redact_env_value(k, v) for k, v in value.items()}
-    return value
+    return json.dumps(value, sort_keys=True)
 
 
-def shown(raw: RawFinding, value: Any) -> Any:
-    """What a report may show of one side of a finding: env values redacted, and a secret
-    digest only as its short fingerprint (sha256:1a2b3c4d...)."""
-    if raw.kind == "secrets" and raw.field == "sha256":
-        return fingerprint(value)
-    if raw.kind == "secrets" and raw.field is None and isinstance(value, dict):
-        return {k: fingerprint(v) if k == "sha256" else v for k, v in value.items()}
-    return redacted(raw.field, value)
+def _label(field: str | None) -> str:
+    label = field or ""
+    if label.startswith("env/"):
+        return f"env var {label[4:]}"
+    return label.replace("/", " ")
+
+
+def message(raw: RawFinding) -> str:
+    """A difference in words, with the values a report may show (redacted)."""
+    text_subject = subject(raw.kind, raw.resource, raw.region)
+    expected = shown(raw.kind, raw.field, raw.expected)
+    actual = shown(raw.kind, raw.field, raw.actual)
+    field = raw.field
+    if raw.type == "unmanaged":
+        return f"{text_subject} exists live but is not declared in the baseline."
+    if raw.type == "missing" and field is None:
+        return f"{text_subject} is declared but does not exist live."
+    label = _label(field)
+    if raw.type == "missing":
+        return f"{text_subject}: {label} is declared as {_show(expected)} but is not set live."
+    if raw.type == "unexpected":
+        if actual is None:
+            return f"{text_subject}: {label} must be absent but is set live."
+        return f"{text_subject}: {label} is set live to {_show(actual)} but is not declared."
+    text = f"{text_subject}: {label} is {_show(actual)} live, declared {_show(expected)}."
+    if field and values.is_scoped_set(raw.kind, field):
+        for name in values.ambiguous_names(expected, actual):
+            same = sorted(str(v) for v in actual if str(v).rsplit("/", 1)[-1] == name)
+            text += (
+                f" {name} names several live groups ({', '.join(same)}): "
+                "declare each as LOCATION/NAME."
+            )
+    return text
 
 
 def finding_from_raw(raw: RawFinding, severity: str, message: str, rule: str | None) -> Finding:
@@ -277,8 +296,8 @@ def finding_from_raw(raw: RawFinding, severity: str, message: str, rule: str | N
         field=raw.field,
         type=raw.type,
         severity=severity,
-        expected=shown(raw, raw.expected),
-        actual=shown(raw, raw.actual),
+        expected=shown(raw.kind, raw.field, raw.expected),
+        actual=shown(raw.kind, raw.field, raw.actual),
         message=message,
         source=raw.source,
         rule=rule,

@@ -16,17 +16,19 @@ resource of a kind that was checked, declared or not; a finding's `rule` is `lin
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from drift import registry
 from drift.baseline.rules import LINT_RULES, ProjectRules
 from drift.engine.compare import RawFinding
-from drift.engine.redact import is_mask, is_sensitive, looks_like_credential, mask
 from drift.model import Resource, Snapshot
 from drift.normalize.hosts import canonical_host, host_rule_host
+from drift.redact import is_mask, is_sensitive, looks_like_credential, mask, shown
 
 SEVERITY = {
     "placeholders": "critical",
@@ -106,16 +108,16 @@ def _placeholders(r: Resource) -> list[RawFinding]:
         if field.startswith("_") or field == "sha256":
             continue  # internal views of visible fields, and digests
         hits: dict[str, tuple[list[str], Any]] = {}
-        for path, text, shown in _strings(r.fields[field], field, field):
+        for path, text, value in _strings(r.fields[field], field, field):
             tokens = placeholders(text)
             if tokens:
-                prev = hits.setdefault(path, ([], shown))[0]
+                prev = hits.setdefault(path, ([], value))[0]
                 prev += [t for t in tokens if t not in prev]
-        for path, (tokens, shown) in sorted(hits.items()):
+        for path, (tokens, value) in sorted(hits.items()):
             if path in seen:
                 continue
             seen.add(path)
-            out.append(_lint(r, path, "placeholders", None, shown, ", ".join(tokens)))
+            out.append(_lint(r, path, "placeholders", None, value, ", ".join(tokens)))
     return out
 
 
@@ -131,7 +133,7 @@ def _plaintext_secrets(r: Resource) -> list[RawFinding]:
     """Plain env values that look secret. A secret-looking *name* alone is not enough for
     values that plainly are configuration: numbers, booleans, URLs without credentials,
     resource paths (AUTH_SERVICE_URL=https://auth.example.com, TOKEN_TTL=3600); the shape
-    rules are drift.engine.redact.is_sensitive's."""
+    rules are drift.redact.is_sensitive's."""
     out: list[RawFinding] = []
     for var, value in sorted((r.fields.get("env") or {}).items()):
         if not isinstance(value, str) or not value.strip() or placeholders(value):
@@ -214,22 +216,29 @@ def near_canonical(host: str, canonical: tuple[str, ...]) -> str | None:
 
 
 def _host_places(r: Resource) -> Iterator[tuple[str | None, str]]:
-    """(field path or None for the resource itself, host) for every host a resource names."""
-    if r.kind == "services":
-        for var, value in sorted((r.fields.get("env") or {}).items()):
-            if isinstance(value, str) and not is_mask(value):
-                for host in hosts_in(value):
-                    yield f"env/{var}", host
-    elif r.kind == "url_maps":
-        for host in sorted(r.fields.get("hosts") or {}):
-            yield f"hosts/{host}", host
-    elif r.kind == "domain_mappings":
+    """(field path or None for the resource itself, host) for every host a resource names,
+    found by field type (drift/kinds/fields.py): hosts inside env values, a map keyed by
+    host rules, a set of host names, a host field, and the key of a host-keyed kind."""
+    spec = registry.KINDS.get(r.kind)
+    if spec is None:
+        return
+    if spec.key == "host":
         yield None, r.name
-    elif r.kind == "ssl_certificates":
-        for domain in sorted(r.fields.get("domains") or ()):
-            yield "domains", domain
-    elif r.kind == "health_checks" and isinstance(r.fields.get("host"), str):
-        yield "host", r.fields["host"]
+    for name, field in spec.fields.items():
+        value = r.fields.get(name)
+        if field.type == "env":
+            for var, item in sorted((value or {}).items()):
+                if isinstance(item, str) and not is_mask(item):
+                    for host in hosts_in(item):
+                        yield f"{name}/{var}", host
+        elif field.type == "map" and field.canon == "host_rule":
+            for host in sorted(value or {}):
+                yield f"{name}/{host}", host
+        elif field.type == "set" and field.canon == "host":
+            for domain in sorted(value or ()):
+                yield name, domain
+        elif field.type == "host" and isinstance(value, str):
+            yield name, value
 
 
 def _host_spelling(r: Resource, canonical: tuple[str, ...]) -> list[RawFinding]:
@@ -258,9 +267,71 @@ def _not_ready(r: Resource) -> list[RawFinding]:
 def _lint(
     r: Resource, field: str | None, rule: str, expected: Any, actual: Any, note: str
 ) -> LintFinding:
-    return LintFinding(
+    found = LintFinding(
         r.kind, r.name, r.region, field, "lint", expected, actual, None, rule=rule, note=note
     )
+    return replace(found, message=_message(found))
+
+
+def _label(field: str | None) -> str:
+    label = field or ""
+    if label.startswith("env/"):
+        return f"env var {label[4:]}"
+    return label.replace("/", " ")
+
+
+def _show(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+def _message(raw: LintFinding) -> str:
+    """One sentence per lint rule, with the values a report may show (redacted)."""
+    subject = registry.subject(raw.kind, raw.resource, raw.region)
+    label = _label(raw.field)
+    at = f"{subject}: {label}" if label else subject
+    # A host_spelling finding keeps its canonical host (it comes from project.yaml, not
+    # from a possibly secret-named env var); every other value is shown as reports show it.
+    expected = raw.expected
+    if raw.rule != "host_spelling":
+        expected = shown(raw.kind, raw.field, raw.expected)
+    actual = shown(raw.kind, raw.field, raw.actual)
+    if raw.rule == "placeholders":
+        if is_mask(actual) or actual != raw.actual:
+            return (
+                f"{at} holds an unreplaced template placeholder (value redacted: {_show(actual)}); "
+                "deploy the real value."
+            )
+        return (
+            f"{at} is {_show(actual)}, which holds an unreplaced template placeholder "
+            f"({raw.note}); deploy the real value."
+        )
+    if raw.rule == "plaintext_secrets":
+        return (
+            f"{at} is a plain value ({_show(actual)}) and {raw.note}; store it in Secret Manager "
+            "and reference it ({secret: NAME})."
+        )
+    if raw.rule == "host_spelling":
+        if is_mask(actual):
+            return (
+                f"{at} uses a host close to, but not, the canonical host {expected} "
+                "(value redacted)."
+            )
+        field = raw.field or ""
+        if field.startswith("hosts/"):
+            return f"{subject} serves host {actual}; the canonical host is {expected}."
+        if field == "domains":
+            return f"{subject} names domain {actual}; the canonical host is {expected}."
+        if not field:
+            return f"{subject} is not a canonical host; the canonical host is {expected}."
+        if field == "host":
+            return f"{subject} checks host {actual}; the canonical host is {expected}."
+        return f"{at} uses host {actual}; the canonical host is {expected}."
+    if raw.rule == "not_ready":
+        return (
+            f"{subject} is not ready: its latest revision never became ready "
+            "(a failed or partial deploy)."
+        )
+    return f"{at}: lint rule {raw.rule} ({raw.note})."
 
 
 def lint_findings(snapshot: Snapshot, rules: ProjectRules) -> list[RawFinding]:

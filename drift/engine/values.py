@@ -1,47 +1,47 @@
-"""Normalizes declared (baseline) values into the same view as live values."""
+"""Normalizes declared (baseline) values into the same view as live values, by field type.
+
+Every rule here follows the field's declared type (drift/kinds/fields.py, looked up in the
+registry), never its name: a unit field goes through the parser the schema validated it
+with, a set is compared ignoring order, a mapping key by key, a probe by its declared
+sub-keys only.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from drift.normalize import units
+from drift.kinds.fields import FieldSpec, declared_scalar
 from drift.normalize.hosts import canonical_host, host_rule_host
+from drift.registry import field_spec
 
 # Mappings are compared key by key, whatever the amount of change: each differing key is
 # its own finding (`env/NAME`, `traffic/REVISION`), with its own severity and ignore rules.
-DICT_FIELDS = {"env", "labels", "hosts", "traffic"}
-SET_FIELDS = {"domains", "health_checks", "backends"}  # compared ignoring order
-# Lists of references to zonal or regional things, shown as `location/name` (global ones as
-# `name`): a declared bare name stands for the one live entry of that name, if only one.
-SCOPED_SET_FIELDS = {"health_checks", "backends"}
-PARTIAL_FIELDS = {"startup_probe", "liveness_probe"}  # only the declared sub-keys count
-
-_FIELD_NORMALIZERS: dict[str, Callable[[Any], Any]] = {
-    "timeout": units.duration_seconds,
-    "rotation_period": units.duration_seconds,
-    "memory": units.memory,
-    "cpu": units.cpu,
-    "vpc_connector": units.short_name,
-    # a health check's Host header: case-insensitive, like every DNS name
-    "host": lambda v: canonical_host(v) if isinstance(v, str) else v,
-    "network": units.short_name,
-}
+# Lists of references to zonal or regional things (`canon="scoped"`) are shown as
+# `location/name` (global ones as `name`): a declared bare name stands for the one live
+# entry of that name, if only one.
 
 
-def scalar_normalizer(field: str) -> Callable[[Any], Any]:
+def spec_of(kind: str, field: str) -> FieldSpec | None:
+    """The type of `kind`'s `field`; None for a field no kind declares."""
+    return field_spec(kind, field)
+
+
+def is_keyed(kind: str, field: str) -> bool:
+    """Compared key by key (env, labels, hosts, traffic)."""
+    spec = spec_of(kind, field)
+    return spec is not None and spec.keyed
+
+
+def is_scoped_set(kind: str, field: str) -> bool:
+    """A set of `LOCATION/NAME` references (backend groups, health checks)."""
+    spec = spec_of(kind, field)
+    return spec is not None and spec.type == "set" and spec.canon == "scoped"
+
+
+def scalar_normalizer(kind: str, field: str) -> Callable[[Any], Any]:
     """The function that makes a declared scalar comparable with the live one."""
-    fn = _FIELD_NORMALIZERS.get(field)
-    if fn is None:
-        return lambda v: v
-
-    def safe(v: Any) -> Any:
-        try:
-            return fn(v)
-        except (TypeError, ValueError):
-            return v
-
-    return safe
+    return declared_scalar(spec_of(kind, field))
 
 
 def env_value(value: Any) -> Any:
@@ -59,48 +59,63 @@ def env_value(value: Any) -> Any:
     return str(value) if not isinstance(value, str) else value
 
 
-def declared_value(field: str, value: Any) -> Any:
-    """Normalize one plain (non-matcher) declared field value."""
-    if field == "env":
+def declared_value(kind: str, field: str, value: Any) -> Any:
+    """Normalize one plain (non-matcher) declared field value, by the field's type."""
+    spec = spec_of(kind, field)
+    t = spec.type if spec is not None else "str"
+    if t == "env":
         return {k: env_value(v) for k, v in (value or {}).items()}
-    if field == "hosts" and isinstance(value, dict):
-        return {host_rule_host(k): env_value(v) for k, v in value.items()}
-    if field == "traffic" and isinstance(value, dict):
+    if t == "traffic" and isinstance(value, dict):
         # A 0 % target carries no traffic: live views leave those out too.
         return {str(k): v for k, v in value.items() if v not in (0, "0")}
-    if field == "domains" and isinstance(value, list | tuple):
-        return sorted({canonical_host(v) for v in value})
-    if field in DICT_FIELDS and isinstance(value, dict):
-        return {str(k): env_value(v) for k, v in value.items()}
-    if field in SET_FIELDS:
+    if t == "map" and isinstance(value, dict):
+        return {_key(spec, k): env_value(v) for k, v in value.items()}
+    if t == "set" and spec is not None and spec.canon in ("host", "host_rule"):
+        if isinstance(value, list | tuple):
+            return sorted({_key(spec, v) for v in value})
+    if t == "set":
         return sorted(str(v) for v in value or [])
-    if field in PARTIAL_FIELDS and isinstance(value, dict):
+    if t == "probe" and spec is not None and isinstance(value, dict):
         out = dict(value)
-        for key in ("initial_delay", "period", "timeout"):
+        for key, sub in spec.keys.items():
             if key in out:
-                out[key] = scalar_normalizer("timeout")(out[key])
+                out[key] = declared_scalar(sub)(out[key])
         return out
-    if field == "replication" and isinstance(value, dict) and "user_managed" in value:
+    if t == "replication" and isinstance(value, dict) and "user_managed" in value:
         return {"user_managed": sorted(value["user_managed"] or [])}
-    return scalar_normalizer(field)(value)
+    return declared_scalar(spec)(value)
 
 
-def live_value(field: str, value: Any, declared: Any = None) -> Any:
-    if field in SET_FIELDS and isinstance(value, list):
+def _key(spec: FieldSpec | None, name: Any) -> str:
+    """A map key or set item as live views spell it (hosts in canonical form)."""
+    if spec is not None and spec.canon == "host_rule":
+        return host_rule_host(name)
+    if spec is not None and spec.canon == "host":
+        return canonical_host(name)
+    return str(name)
+
+
+def live_value(kind: str, field: str, value: Any, declared: Any = None) -> Any:
+    """The live side of one field, in the form its declared side is compared in."""
+    spec = spec_of(kind, field)
+    t = spec.type if spec is not None else "str"
+    if t == "set" and isinstance(value, list):
         return sorted(value)
-    if field in PARTIAL_FIELDS and isinstance(value, dict) and isinstance(declared, dict):
+    if t == "probe" and isinstance(value, dict) and isinstance(declared, dict):
         return {k: value.get(k) for k in declared}
     return value
 
 
-def declared_keys(field: str, value: dict[Any, Any]) -> dict[str, Any]:
+def declared_keys(kind: str, field: str, value: dict[Any, Any]) -> dict[str, Any]:
     """A declared mapping with its keys as live views key them (hosts canonical, 0 %
     traffic targets dropped); values are left for declared_value()."""
-    if field == "hosts":
-        return {host_rule_host(k): v for k, v in value.items()}
-    if field == "traffic":
+    spec = spec_of(kind, field)
+    t = spec.type if spec is not None else "map"
+    if t == "traffic":
         return {str(k): v for k, v in value.items() if v not in (0, "0")}
-    return {str(k) if field != "env" else k: v for k, v in value.items()}
+    if t == "env":
+        return dict(value)
+    return {_key(spec, k): v for k, v in value.items()}
 
 
 def resolve_scoped(declared: list[Any], live: list[Any]) -> list[str]:

@@ -1,16 +1,39 @@
-"""Unit normalization shared by live values and declared values."""
+"""Unit normalization shared by live values and declared values.
+
+One parser per unit type (duration, memory, cpu): the baseline schema accepts a declared
+value exactly when the parser does (drift/baseline/schema.py calls `parse`), and the
+declared value is compared after the same parser ran, so "accepted" always means
+"compared correctly" (`1h30m`, `90m` and `5400s` are all 5400). The `*_PATTERN` strings
+are the same grammars, also written into the baseline's JSON Schema.
+"""
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
 from typing import Any
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+# Seconds as a decimal with one unit (`600s`, `1.5m`, `500ms`, `600`), or the compound
+# form (`1h30m`, `1d2h`, `2m30s`). ASCII digits only: editors run this as an ECMA regex.
+DURATION_PATTERN = (
+    r"^\s*(?:[0-9]+(?:\.[0-9]+)?\s*(?:ms|s|m|h|d)?"
+    r"|(?=[0-9])(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m)?(?:[0-9]+(?:\.[0-9]+)?s)?)\s*$"
+)
+MEMORY_PATTERN = r"^\s*[0-9]+(?:\.[0-9]+)?\s*(?:[KMGTPE]i?|k)?\s*$"
+CPU_PATTERN = r"^\s*[0-9]+(?:\.[0-9]+)?m?\s*$"
+
+_SIMPLE_DURATION = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h|d)?\s*$")
+_COMPOUND_DURATION = re.compile(
+    r"^\s*(?=[0-9])(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+(?:\.[0-9]+)?)s)?\s*$"
+)
 _DURATION_FACTORS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
-_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGTPE]i?|k)?\s*$")
+_MEMORY = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGTPE]i?|k)?\s*$")
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL = {"k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18}
+
+_CPU = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)(m?)\s*$")
 
 
 def _number(value: float) -> int | float:
@@ -18,20 +41,32 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else float(value)
 
 
+def _plain_number(value: Any, what: str) -> int | float:
+    """A JSON/YAML number given for a unit value: finite and not negative."""
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"not {what}: {value!r} (must be a finite number, 0 or more)")
+    return _number(value)
+
+
 def duration_seconds(value: Any) -> int | float | None:
-    """'600s', '10m', 600, {'seconds': 600} -> 600. None stays None."""
+    """'600s', '10m', '1h30m', 600, {'seconds': 600} -> 600. None stays None."""
     if value is None:
         return None
     if isinstance(value, bool):
         raise ValueError(f"not a duration: {value!r}")
     if isinstance(value, int | float):
-        return _number(value)
+        return _plain_number(value, "a duration")
     if isinstance(value, dict):
         return _number(float(value.get("seconds", 0)) + float(value.get("nanos", 0)) / 1e9)
-    m = _DURATION.match(str(value))
-    if not m:
-        raise ValueError(f"not a duration: {value!r} (use seconds, e.g. 600 or '600s')")
-    return _number(float(m.group(1)) * _DURATION_FACTORS[m.group(2)])
+    text = str(value)
+    m = _SIMPLE_DURATION.match(text)
+    if m:
+        return _number(float(m.group(1)) * _DURATION_FACTORS[m.group(2)])
+    m = _COMPOUND_DURATION.match(text)
+    if m and any(m.groups()):
+        days, hours, minutes, seconds = (float(g) if g else 0.0 for g in m.groups())
+        return _number(days * 86400 + hours * 3600 + minutes * 60 + seconds)
+    raise ValueError(f"not a duration: {value!r} (use seconds, e.g. 600 or '600s', or '1h30m')")
 
 
 def memory_bytes(value: Any) -> int | None:
@@ -41,12 +76,12 @@ def memory_bytes(value: Any) -> int | None:
     if isinstance(value, bool):
         raise ValueError(f"not a memory size: {value!r}")
     if isinstance(value, int | float):
-        return int(value)
+        return int(_plain_number(value, "a memory size"))
     m = _MEMORY.match(str(value))
     if not m:
         raise ValueError(f"not a memory size: {value!r} (use e.g. '512Mi' or '4Gi')")
     unit = m.group(2)
-    factor = _BINARY.get(unit) or _DECIMAL.get(unit) or 1 if unit else 1
+    factor = (_BINARY.get(unit) or _DECIMAL.get(unit) or 1) if unit else 1
     return int(float(m.group(1)) * factor)
 
 
@@ -71,14 +106,25 @@ def cpu(value: Any) -> int | float | None:
     if isinstance(value, bool):
         raise ValueError(f"not a CPU amount: {value!r}")
     if isinstance(value, int | float):
-        return _number(value)
-    text = str(value).strip()
-    try:
-        if text.endswith("m"):
-            return _number(float(text[:-1]) / 1000)
-        return _number(float(text))
-    except ValueError:
-        raise ValueError(f"not a CPU amount: {value!r} (use e.g. 1, 0.5 or '1000m')") from None
+        return _plain_number(value, "a CPU amount")
+    m = _CPU.match(str(value))
+    if not m:
+        raise ValueError(f"not a CPU amount: {value!r} (use e.g. 1, 0.5 or '1000m')")
+    amount = float(m.group(1))
+    return _number(amount / 1000 if m.group(2) else amount)
+
+
+#: The parser of each unit field type (drift/kinds/fields.py): schema and compare share it.
+UNIT_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "duration": duration_seconds,
+    "memory": memory,
+    "cpu": cpu,
+}
+UNIT_PATTERNS: dict[str, str] = {
+    "duration": DURATION_PATTERN,
+    "memory": MEMORY_PATTERN,
+    "cpu": CPU_PATTERN,
+}
 
 
 def integer(value: Any) -> int | None:
