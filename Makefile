@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-quick clean
+.PHONY: demo demo-nightly test lint bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
@@ -24,12 +24,15 @@ demo: $(STAMP)
 	  else echo "drift exited with $$code (0: no drift, 1: an error or something not checked)."; \
 	  exit $$code; fi
 
+demo-nightly: $(STAMP)
+	@$(BIN)/python scripts/demo_nightly.py
+
 test: $(STAMP)
-	$(BIN)/ruff check drift tests bench
+	$(BIN)/ruff check drift tests bench scripts
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
-	$(BIN)/ruff check drift tests bench
+	$(BIN)/ruff check drift tests bench scripts
 
 # The scaling table of issue 13 (bench/README.md): about 12 minutes; bench-quick about 1.
 bench: $(STAMP)
