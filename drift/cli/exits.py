@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -53,6 +54,17 @@ class DriftGroup(click.Group):
             # UsageError (NoSuchOption, MissingParameter, BadParameter, ...) and every
             # other click error: its sentence on stderr, exit 1, never click's 2.
             err.show()
+            sys.exit(EXIT_ERROR)
+        except Exception:  # noqa: BLE001 - a bug in drift: shown whole, never as a finding
+            # Only Google and transport errors become not_checked values
+            # (drift/collectors/lister.py COLLECT_ERRORS): anything else is drift's own
+            # mistake and must fail loudly, with the traceback a bug report needs.
+            traceback.print_exc()
+            click.echo(
+                "drift: internal error: this is a bug in drift, not a problem of the project "
+                "checked; the traceback above says where. Nothing was reported as checked.",
+                err=True,
+            )
             sys.exit(EXIT_ERROR)
         # `--help` and `--version` come back here as exit code 0 (click's Exit).
         sys.exit(rv if isinstance(rv, int) else EXIT_CLEAN)

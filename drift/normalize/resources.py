@@ -29,13 +29,14 @@ def to_resource(
 ) -> Resource:
     """One raw object of `kind` in its normalized view. `versions` (a secret's, when
     listed) and `extra` are what a follow-up step read for it."""
-    if kind not in NORMALIZERS:
+    spec = KINDS.get(kind)
+    if spec is None:
         raise KeyError(f"no normalizer for kind {kind!r}")
     more = dict(extra or {})
     if versions is not None:
         more["versions"] = versions
     ctx = NormContext(frozenset(project_ids), region=region, extra=more)
-    name, found_region, fields = NORMALIZERS[kind](raw, ctx)
+    name, found_region, fields = spec.normalize(raw, ctx)
     return Resource(kind, name, found_region, fields)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 # Seconds as a decimal with one unit (`600s`, `1.5m`, `500ms`, `600`), or the compound
@@ -27,7 +28,14 @@ _SIMPLE_DURATION = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h|d)?\s*$")
 _COMPOUND_DURATION = re.compile(
     r"^\s*(?=[0-9])(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+(?:\.[0-9]+)?)s)?\s*$"
 )
-_DURATION_FACTORS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+_DURATION_FACTORS = {
+    "ms": Fraction(1, 1000),
+    "s": Fraction(1),
+    "m": Fraction(60),
+    "h": Fraction(3600),
+    "d": Fraction(86400),
+    None: Fraction(1),
+}
 
 _MEMORY = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGTPE]i?|k)?\s*$")
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
@@ -36,8 +44,11 @@ _DECIMAL = {"k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10
 _CPU = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)(m?)\s*$")
 
 
-def _number(value: float) -> int | float:
-    """Whole numbers become ints so 600.0 and 600 print and compare the same."""
+def _number(value: float | Fraction) -> int | float:
+    """Whole numbers become ints so 600.0 and 600 print and compare the same. Text is
+    computed exactly (Fraction) and rounded once, so `43ms` and `0.043s` are one value."""
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
     return int(value) if float(value).is_integer() else float(value)
 
 
@@ -61,10 +72,10 @@ def duration_seconds(value: Any) -> int | float | None:
     text = str(value)
     m = _SIMPLE_DURATION.match(text)
     if m:
-        return _number(float(m.group(1)) * _DURATION_FACTORS[m.group(2)])
+        return _number(Fraction(m.group(1)) * _DURATION_FACTORS[m.group(2)])
     m = _COMPOUND_DURATION.match(text)
     if m and any(m.groups()):
-        days, hours, minutes, seconds = (float(g) if g else 0.0 for g in m.groups())
+        days, hours, minutes, seconds = (Fraction(g) if g else Fraction(0) for g in m.groups())
         return _number(days * 86400 + hours * 3600 + minutes * 60 + seconds)
     raise ValueError(f"not a duration: {value!r} (use seconds, e.g. 600 or '600s', or '1h30m')")
 
@@ -82,7 +93,7 @@ def memory_bytes(value: Any) -> int | None:
         raise ValueError(f"not a memory size: {value!r} (use e.g. '512Mi' or '4Gi')")
     unit = m.group(2)
     factor = (_BINARY.get(unit) or _DECIMAL.get(unit) or 1) if unit else 1
-    return int(float(m.group(1)) * factor)
+    return int(Fraction(m.group(1)) * factor)
 
 
 def memory(value: Any) -> str | None:
@@ -110,7 +121,7 @@ def cpu(value: Any) -> int | float | None:
     m = _CPU.match(str(value))
     if not m:
         raise ValueError(f"not a CPU amount: {value!r} (use e.g. 1, 0.5 or '1000m')")
-    amount = float(m.group(1))
+    amount = Fraction(m.group(1))
     return _number(amount / 1000 if m.group(2) else amount)
 
 
