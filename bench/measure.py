@@ -12,9 +12,9 @@ import os
 import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
-import time
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 STATS_PATH = "/_emulator/stats"  # drift/emulator/server.py; not counted as a request
+HELPER = Path(__file__).resolve().parent / "rusage_exec.py"
 
 
 @dataclass(frozen=True)
@@ -42,33 +43,43 @@ def run_measured(
     cwd: Path | None = None,
     timeout_s: float = 900.0,
 ) -> Measured:
-    """Run `cmd` to completion; its own rusage comes from os.wait4 on its pid.
+    """Run `cmd` to completion under bench/rusage_exec.py and return its own figures.
 
-    resource.getrusage(RUSAGE_CHILDREN) would mix in every other child (the emulators) and
-    only ever grows, so the process is reaped here by pid instead of by Popen.wait. A
-    process still running after `timeout_s` is killed (returncode -9), never waited on
-    forever.
+    Not by Popen here: Linux keeps ru_maxrss across fork and exec, so a child of this
+    (large) process would report at least this process's peak; rusage_exec.py is a small
+    parent whose child starts from a few MB. resource.getrusage(RUSAGE_CHILDREN) is no
+    better: it mixes in every child (the emulators) and only grows. A command still
+    running after `timeout_s` is killed with its helper (returncode -9).
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), stdout=out, stderr=err, env=env, cwd=cwd)
-        watchdog = threading.Timer(timeout_s, proc.kill)
-        watchdog.start()
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory(prefix="drift-bench-run-") as scratch,
+    ):
+        figures_path = Path(scratch) / "figures.json"
+        helper = [sys.executable, "-S", "-E", str(HELPER), str(figures_path), *cmd]
+        proc = subprocess.Popen(
+            helper, stdout=out, stderr=err, env=env, cwd=cwd, start_new_session=True
+        )
         try:
-            _pid, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            watchdog.cancel()
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # the helper and the command it runs
+            proc.wait()
         out.seek(0)
         err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+        if not figures_path.exists():
+            return Measured(timeout_s, 0.0, 0.0, -9, stdout, stderr + "\n(killed: timeout)")
+        figures = json.loads(figures_path.read_text(encoding="utf-8"))
         return Measured(
-            wall_s=wall,
-            maxrss_mib=usage.ru_maxrss / 1024.0,  # KiB on Linux
-            cpu_s=usage.ru_utime + usage.ru_stime,
-            returncode=proc.returncode,
-            stdout=out.read().decode("utf-8", "replace"),
-            stderr=err.read().decode("utf-8", "replace"),
+            wall_s=figures["wall_s"],
+            maxrss_mib=figures["maxrss_kib"] / 1024.0,
+            cpu_s=figures["cpu_s"],
+            returncode=figures["returncode"],
+            stdout=stdout,
+            stderr=stderr,
         )
 
 

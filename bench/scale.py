@@ -110,7 +110,8 @@ class Run:
     """One scan: the process, the emulator's counters for it, its floor, whether it was right."""
 
     measured: Measured
-    requests: dict[str, int]
+    requests: dict[str, int]  # per API, as the emulator counted them
+    needed: dict[str, int]  # the same without the answers that were 429
     throttled: int
     floor: Floor
     problem: str  # "" when the output was right
@@ -216,10 +217,12 @@ def scan_once(cfg: Config, runner: str, world: World, world_file: Path, tmp: Pat
             m = measured(cmd, cfg.emulator_env)
         stats = emu.stats()
     problem = _drift_problem(m, report, world) if runner == "drift" else _peer_problem(m, world)
+    requests = dict(stats.get("requests", {}))
     status = stats.get("status", {})
-    throttled = sum(int(per.get("429", 0)) for per in status.values())
+    refused = {api: int(status.get(api, {}).get("429", 0)) for api in requests}
+    needed = {api: n - refused[api] for api, n in requests.items()}
     floor = compute_floor(stats["log"], cfg.latency_ms / 1000.0, cfg.quotas, PROJECT)
-    return Run(m, dict(stats.get("requests", {})), throttled, floor, problem)
+    return Run(m, requests, needed, sum(refused.values()), floor, problem)
 
 
 def _emulator_cmd(cfg: Config) -> list[str]:
@@ -329,10 +332,12 @@ def command_rows(cfg: Config, diff_world: World, tmp: Path) -> list[CommandRow]:
 
 
 def _requests(runs: list[Run]) -> str:
-    """Requests per API of the first run, marked when the runs did not all agree."""
-    first = runs[0].requests
-    text = " / ".join(str(first.get(api, 0)) for api in APIS)
-    return text if all(r.requests == first for r in runs) else text + " (varied)"
+    """Requests per API (429s included) of the first run; marked when the runs did not send
+    the same requests apart from retries of 429s."""
+    first = runs[0]
+    text = " / ".join(str(first.requests.get(api, 0)) for api in APIS)
+    same = all(r.needed == first.needed for r in runs)
+    return text if same else text + " (varied)"
 
 
 def _floor_text(floor: Floor, start_s: float, latency_ms: int) -> str:
