@@ -226,7 +226,7 @@ def run_diff(
     baseline = load_baseline(Path(expected_dir), project)
     settings = settings or CollectSettings(endpoint=endpoint)
     if endpoint and not settings.endpoint:
-        settings.endpoint = endpoint
+        settings = replace(settings, endpoint=endpoint)  # the caller's settings stay as they are
     snapshot = collect_live(baseline, settings, kinds, progress)
     return build_report(baseline, snapshot, kinds=kinds)
 

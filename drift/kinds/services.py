@@ -41,8 +41,7 @@ SPEC = KindSpec(
             "`latest`, or revision name or tag -> percent (adding up to 100)",
             live_state=True,
         ),
-        "startup_probe": probe("type, path, port, initial_delay, period, timeout, "
-                               "failure_threshold; only the keys declared"),
+        "startup_probe": probe("only the declared keys are compared; durations in seconds"),
         "liveness_probe": probe("as startup_probe"),
     },
     normalize=path_named(lambda raw, ctx: services.normalize(raw, set(ctx.project_ids))),
