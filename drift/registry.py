@@ -23,7 +23,7 @@ from drift.kinds import (
 from drift.kinds.fields import FieldSpec
 from drift.kinds.spec import BOTH, GLOBAL, REGIONAL, KindSpec, Scope
 
-__all__ = ["BOTH", "GLOBAL", "KINDS", "REGIONAL", "KindSpec", "Scope"]
+__all__ = ["BOTH", "GLOBAL", "KINDS", "REGIONAL", "SPECS", "KindSpec", "Scope"]
 
 _MODULES = (
     services,
@@ -37,7 +37,9 @@ _MODULES = (
     domain_mappings,
 )
 
-KINDS: dict[str, KindSpec] = {m.SPEC.name: m.SPEC for m in _MODULES}
+#: Every kind, in the order of the list above (docs and tables use this order).
+SPECS: tuple[KindSpec, ...] = tuple(m.SPEC for m in _MODULES)
+KINDS: dict[str, KindSpec] = {spec.name: spec for spec in SPECS}
 
 
 def field_spec(kind: str, field: str) -> FieldSpec | None:

@@ -70,7 +70,9 @@ class ClientFactory:
         if cache is None:
             cache = self._local.clients = {}
         if name not in cache:
-            module_name, class_name = CLIENTS[name]
+            # The name is the class's own dotted path (client_name); CLIENTS lists the
+            # registry's, but a kind registered later (a test's) is built the same way.
+            module_name, _, class_name = name.rpartition(".")
             cls = getattr(importlib.import_module(module_name), class_name)
             options: dict[str, Any] = {}
             if self.endpoint:

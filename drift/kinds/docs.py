@@ -14,7 +14,7 @@ from pathlib import Path
 
 from drift.kinds.fields import FieldSpec
 from drift.kinds.spec import KindSpec
-from drift.registry import KINDS
+from drift.registry import SPECS
 
 ROOT = Path(__file__).resolve().parents[2]
 BEGIN = "<!-- generated from drift/kinds by `python -m drift.kinds.docs`: {name}; do not edit -->"
@@ -57,7 +57,7 @@ def _title(spec: KindSpec) -> str:
 def kinds_table() -> str:
     """README's "What it checks today": every kind and its fields."""
     rows = ["| kind | fields |", "| --- | --- |"]
-    for spec in KINDS.values():
+    for spec in SPECS:
         if spec.declarable:
             fields = ", ".join(f"`{name}`" for name in spec.fields)
         else:
@@ -70,9 +70,9 @@ def fields_reference() -> str:
     """docs/baseline.md's regions table and one table of fields per kind."""
     out = ["| kind | region |", "| --- | --- |"]
     out += [
-        f"| `{s.name}` | {_REGION_WORDS[s.region_rule]} |" for s in KINDS.values() if s.declarable
+        f"| `{s.name}` | {_REGION_WORDS[s.region_rule]} |" for s in SPECS if s.declarable
     ]
-    for spec in KINDS.values():
+    for spec in SPECS:
         if not spec.declarable:
             continue
         key = "the host name" if spec.key == "host" else "its short name"
