@@ -34,20 +34,16 @@ REGIONS = ["us-central1"]  # expected/netra-staging/project.yaml
 DEADLINE = 0.1  # --retry-deadline in these tests: small, so the suite stays fast
 BOUND_S = DEADLINE + MIN_ATTEMPT_S + 12  # generous: the bugs were hangs of minutes
 
-# The list URL of each kind, as a fault path (its global and regional lists alike).
-LIST_PATHS = {
-    "services": r"/services$",
-    "secrets": r"/secrets$",
-    "vpc_connectors": r"/connectors$",
-    "domain_mappings": r"/domainmappings$",
-    "health_checks": r"/healthChecks$",
-    "backend_services": r"/backendServices$",
-    "url_maps": r"/urlMaps$",
-    "ssl_certificates": r"/sslCertificates$",
-    "target_https_proxies": r"/targetHttpsProxies$",
-}
+# The list URL of each kind, as a fault path (its global and regional lists alike): the
+# URL ends with the collection, which is the kind's world key (Run v1 spells
+# `domainMappings` in lower case, hence no case).
+LIST_PATHS = {name: rf"(?i)/{spec.world_key}$" for name, spec in KINDS.items()}
 # --kinds for each: a kind that is never declared is read for the checks of another.
-RUN_KINDS = {"target_https_proxies": "url_maps"}
+RUN_KINDS = {
+    name: next(k for k, other in KINDS.items() if name in other.needs)
+    for name, spec in KINDS.items()
+    if not spec.declarable
+}
 
 # fault -> (emulator fault, what its not_checked sentence says)
 FAULTS: dict[str, tuple[dict[str, Any], str]] = {
