@@ -13,6 +13,7 @@ from drift.kinds import (
     backend_services,
     domain_mappings,
     health_checks,
+    jobs,
     secrets,
     services,
     ssl_certificates,
@@ -27,6 +28,7 @@ __all__ = ["BOTH", "GLOBAL", "KINDS", "REGIONAL", "SPECS", "KindSpec", "Scope"]
 
 _MODULES = (
     services,
+    jobs,
     secrets,
     vpc_connectors,
     health_checks,

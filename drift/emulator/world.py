@@ -151,6 +151,20 @@ COLLECTIONS: tuple[Collection, ...] = (
         service="run.googleapis.com",
     ),
     Collection(
+        key="jobs",
+        api="run",
+        prefix="/v2/",
+        pattern="projects/{project}/locations/{location}/jobs",
+        list_field="jobs",
+        discovery="run.v2",
+        schema="GoogleCloudRunV2Job",
+        list_schema="GoogleCloudRunV2ListJobsResponse",
+        permission="run.jobs",
+        not_found="Resource '{id}' of kind 'JOB' in region '{location}' in project "
+        "'{project}' does not exist.",
+        service="run.googleapis.com",
+    ),
+    Collection(
         key="secrets",
         api="secretmanager",
         prefix="/v1/",
