@@ -6,13 +6,16 @@ Nothing here imports google.*, so the engine and reports are tested on plain dat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
+from drift.redact import fingerprint, redact_env_value
 from drift.registry import BOTH, GLOBAL, KINDS, REGIONAL
 
-SEVERITIES = ("critical", "warning", "info")
-SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
-FINDING_TYPES = ("changed", "missing", "unexpected", "unmanaged", "broken_reference", "lint")
+Severity = Literal["critical", "warning", "info"]
+FindingType = Literal["changed", "missing", "unexpected", "unmanaged", "broken_reference", "lint"]
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
+SEVERITY_RANK: dict[str, int] = {"critical": 0, "warning": 1, "info": 2}
+FINDING_TYPES: tuple[FindingType, ...] = get_args(FindingType)
 # With `drift diff --compare-to REF`: how each finding relates to the baseline at REF.
 CHANGES = ("introduced", "unchanged", "resolved")
 BASELINE_CHANGES = ("added", "removed", "changed")
@@ -155,8 +158,6 @@ class Snapshot:
 def _redacted_resource(r: Resource) -> Resource:
     """A snapshot file is stored output too: secret-looking env values are kept as digests,
     and a secret payload's digest only as its short fingerprint (sha256:1a2b3c4d...)."""
-    from drift.engine.redact import fingerprint, redact_env_value
-
     fields = dict(r.fields)
     if isinstance(fields.get("sha256"), str):
         fields["sha256"] = fingerprint(fields["sha256"])
@@ -164,6 +165,36 @@ def _redacted_resource(r: Resource) -> Resource:
     if isinstance(env, dict):
         fields["env"] = {k: redact_env_value(k, v) for k, v in env.items()}
     return Resource(r.kind, r.name, r.region, fields)
+
+
+@dataclass(frozen=True)
+class RawFinding:
+    """A finding as compare, the reference checks and lint produce it: what differs, in
+    words (`message`, with the values a report may show), before project rules give it
+    its final severity and ignores."""
+
+    kind: str
+    resource: str
+    region: str | None
+    field: str | None
+    type: FindingType
+    expected: Any
+    actual: Any
+    source: str | None
+    message: str = ""
+
+    @property
+    def path(self) -> str:
+        base = f"{self.kind}/{self.resource}"
+        return f"{base}/{self.field}" if self.field else base
+
+
+@dataclass(frozen=True)
+class LintFinding(RawFinding):
+    """A RawFinding of type `lint`, knowing which rule produced it (and a word on why)."""
+
+    rule: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)

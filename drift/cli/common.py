@@ -6,7 +6,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -86,8 +86,7 @@ def live_source(project: str | list[str], source: Any, scan: dict[str, Any]) -> 
             check_reachable(source)
             yield Live("endpoint", source.endpoint_label(), scan_settings(source.endpoint, scan))
         else:
-            settings = scan_settings(None, scan)
-            settings.credentials = live_credentials()
+            settings = replace(scan_settings(None, scan), credentials=live_credentials())
             yield Live("live", "Google Cloud APIs (Application Default Credentials)", settings)
         return
     from drift.emulator import Emulator, bundled_world_path, load_world

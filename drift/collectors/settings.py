@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass
+@dataclass(frozen=True)
 class CollectSettings:
+    """How a scan reads: frozen, so a caller's settings never change under it (build
+    variants with dataclasses.replace)."""
+
     endpoint: str | None = None  # base URL for every API (emulator/tests); None = live GCP
     concurrency: int = 8  # requests in flight at once, across all APIs
     rate_per_minute: dict[str, int] = field(default_factory=dict)  # api -> budget; over defaults

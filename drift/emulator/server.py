@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from drift.emulator import access, domainmappings
+from drift.emulator.access import route as access_route
+from drift.emulator.domainmappings import route as domain_mappings_route
 from drift.emulator.errors import api_error, permission_denied
 from drift.emulator.faults import (
     TOKEN_KINDS,
@@ -359,7 +360,7 @@ class Emulator:
     def _route(
         self, api: str, path: str, params: dict[str, list[str]]
     ) -> tuple[int, dict[str, Any]]:
-        for extra_route in (domainmappings.route, access.route):
+        for extra_route in (domain_mappings_route, access_route):
             answer = extra_route(self.world, path, params, self.page_size)
             if answer is not None:
                 return answer

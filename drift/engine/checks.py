@@ -18,8 +18,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from drift.engine.compare import RawFinding
-from drift.model import Resource, Snapshot
+from drift.model import RawFinding, Resource, Snapshot
 from drift.normalize.hosts import canonical_host, host_rule_host
 from drift.registry import KINDS, subject
 

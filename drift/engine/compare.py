@@ -1,5 +1,7 @@
 """Declared vs live, field by field, with deepdiff over the normalized views.
 
+RawFinding lives in drift/model.py; it is imported here for the callers that look for it.
+
 Matchers are evaluated first and taken out of both sides; deepdiff then compares the
 plain values (env keyed by name, sets without order) and each difference it reports
 becomes a finding at `kind/resource/field[/key]`.
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from deepdiff import DeepDiff
@@ -17,7 +19,7 @@ from deepdiff import DeepDiff
 from drift.baseline import Baseline, Declared
 from drift.baseline.matchers import is_matcher, parse_matcher
 from drift.engine import values
-from drift.model import Finding, Resource, Snapshot
+from drift.model import Finding, RawFinding, Resource, Snapshot
 from drift.normalize.hosts import canonical_host
 from drift.normalize.services import secret_ref
 from drift.redact import digests_equal, is_fingerprint, is_mask, mask, shown
@@ -28,26 +30,6 @@ def live_key(kind: str, name: str, region: str | None) -> tuple[str, str, str | 
     """The key a declared resource has among live resources (a host-keyed kind's in
     canonical host form)."""
     return (kind, canonical_host(name) if host_keyed(kind) else name, region)
-
-
-@dataclass(frozen=True)
-class RawFinding:
-    """A finding before project rules give it its final severity."""
-
-    kind: str
-    resource: str
-    region: str | None
-    field: str | None
-    type: str
-    expected: Any
-    actual: Any
-    source: str | None
-    message: str = ""  # in words, with the values a report may show (drift.redact.shown)
-
-    @property
-    def path(self) -> str:
-        base = f"{self.kind}/{self.resource}"
-        return f"{base}/{self.field}" if self.field else base
 
 
 _NUMBERED_SECRET = re.compile(r"^projects/\d+/secrets/([^/]+)$")

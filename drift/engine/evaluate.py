@@ -12,10 +12,10 @@ from typing import Any
 
 from drift.baseline import Baseline
 from drift.engine.checks import reference_findings, reference_notes
-from drift.engine.compare import RawFinding, compare, finding_from_raw, live_key
+from drift.engine.compare import compare, finding_from_raw, live_key
 from drift.engine.lint import SEVERITY as LINT_SEVERITY
-from drift.engine.lint import LintFinding, lint_findings
-from drift.model import Finding, IgnoredFinding, Snapshot
+from drift.engine.lint import lint_findings
+from drift.model import Finding, IgnoredFinding, LintFinding, RawFinding, Snapshot
 
 
 def default_severity(raw: RawFinding) -> str:

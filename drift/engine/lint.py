@@ -19,14 +19,13 @@ import difflib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from drift import registry
 from drift.baseline.rules import LINT_RULES, ProjectRules
-from drift.engine.compare import RawFinding
-from drift.model import Resource, Snapshot
+from drift.model import LintFinding, RawFinding, Resource, Snapshot
 from drift.normalize.hosts import canonical_host, host_rule_host
 from drift.redact import is_mask, is_sensitive, looks_like_credential, mask, shown
 
@@ -37,14 +36,6 @@ SEVERITY = {
     "not_ready": "critical",
 }
 assert set(SEVERITY) == set(LINT_RULES)
-
-
-@dataclass(frozen=True)
-class LintFinding(RawFinding):
-    """A RawFinding of type `lint`, knowing which rule produced it (and a word on why)."""
-
-    rule: str = ""
-    note: str = ""
 
 
 # -- placeholders ------------------------------------------------------------------------------
