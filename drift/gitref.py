@@ -135,7 +135,7 @@ def resolve_commit(ref: str, top: Path) -> str:
             f"unknown git ref {ref!r} in {top.as_posix()}; fetch it first (e.g. `git fetch "
             "origin main`; in GitHub Actions, check out with fetch-depth: 0)."
         )
-    return commit
+    return str(commit)
 
 
 def _ls_tree(commit: str, path: str, top: Path, children: bool) -> list[_Entry]:
@@ -169,7 +169,7 @@ def _blob_text(sha: str, top: Path) -> str:
     proc = _git(["cat-file", "blob", sha], top)
     if proc.returncode != 0:
         raise GitRefError(f"git cannot read blob {sha[:12]}: {_first_line(proc.stderr)}.")
-    return proc.stdout.decode("utf-8", "surrogateescape")
+    return str(proc.stdout.decode("utf-8", "surrogateescape"))
 
 
 def _write_file(entry: _Entry, top: Path, dest: Path) -> None:

@@ -14,7 +14,7 @@ from drift.registry import BOTH, GLOBAL, KINDS, REGIONAL
 Severity = Literal["critical", "warning", "info"]
 FindingType = Literal["changed", "missing", "unexpected", "unmanaged", "broken_reference", "lint"]
 SEVERITIES: tuple[Severity, ...] = get_args(Severity)
-SEVERITY_RANK: dict[str, int] = {"critical": 0, "warning": 1, "info": 2}
+SEVERITY_RANK: dict[str, int] = {"critical": 0, "warning": 1, "info": 2}  # any text: 3+
 FINDING_TYPES: tuple[FindingType, ...] = get_args(FindingType)
 # With `drift diff --compare-to REF`: how each finding relates to the baseline at REF.
 CHANGES = ("introduced", "unchanged", "resolved")
@@ -206,8 +206,8 @@ class Finding:
     resource: str
     region: str | None
     field: str | None
-    type: str
-    severity: str
+    type: FindingType
+    severity: Severity
     expected: Any
     actual: Any
     message: str
@@ -342,7 +342,7 @@ class Report:
     history: RunHistory | None = None  # set by --history LOCATION
 
     def counts(self) -> dict[str, int]:
-        out = {s: 0 for s in SEVERITIES}
+        out: dict[str, int] = {s: 0 for s in SEVERITIES}
         for f in self.findings:
             out[f.severity] += 1
         return out

@@ -106,7 +106,7 @@ class Matcher:
             if actual == ref:
                 return True
             try:
-                return actual == normalize(ref)
+                return bool(actual == normalize(ref))
             except Exception:  # noqa: BLE001 - a normalizer that cannot take a ref just means "no"
                 return False
         raise AssertionError(f"unknown matcher op {self.op}")

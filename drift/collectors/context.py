@@ -19,7 +19,8 @@ PAGE_SIZE = 500  # Google coerces larger requests down to each API's own maximum
 
 def to_json(message: Any) -> dict[str, Any]:
     """A proto-plus message -> the API's own JSON shape (camelCase, enum names)."""
-    return json_format.MessageToDict(type(message).pb(message))
+    data: dict[str, Any] = json_format.MessageToDict(type(message).pb(message))
+    return data
 
 
 class ListDeadline(Deadline):
@@ -70,6 +71,12 @@ class Pages:
         if token:
             self._seen.add(token)
         return token
+
+
+def _first_page(list_page: Callable[[str], Any], token: str) -> Callable[[], Any]:
+    """The request for one page: the pager's first page is already fetched, so
+    `next(iter(pager.pages))` sends nothing more."""
+    return lambda: next(iter(list_page(token).pages))
 
 
 @dataclass
@@ -128,9 +135,7 @@ class ScanContext:
         pages = self.pages()
         token = ""
         while True:
-            page = self.call(
-                api, region, lambda t=token: next(iter(list_page(t).pages)), expect, pages.until
-            )
+            page = self.call(api, region, _first_page(list_page, token), expect, pages.until)
             items.extend(to_json(m) for m in getattr(page, items_field))
             token = pages.next(page.next_page_token)
             if not token:

@@ -8,6 +8,7 @@ which keeps the region in the path, on the regional host live. Paging follows
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from google.api_core import exceptions as gexc
@@ -53,7 +54,7 @@ def list_raw(ctx: ScanContext, project: str, region: str | None) -> list[dict[st
         page = ctx.call(
             "run",
             region,
-            lambda p=params: get_json(session, url, p, timeout),
+            functools.partial(get_json, session, url, params, timeout),
             domain_mapping_list,
             pages.until,
         )

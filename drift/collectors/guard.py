@@ -182,7 +182,7 @@ def _guarded_pool(pool_cls: type) -> type:
     """`pool_cls` whose connections tell this thread's attempt that they carry it."""
     with _POOLS_LOCK:
         if pool_cls not in _POOLS:
-            base_conn = pool_cls.ConnectionCls
+            base_conn = pool_cls.ConnectionCls  # type: ignore[attr-defined]  # urllib3 pools
 
             def request(self: Any, *args: Any, **kwargs: Any) -> Any:
                 att = current()

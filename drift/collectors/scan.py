@@ -218,7 +218,9 @@ def _project_number(kinds: list[str], raw: dict[str, list[tuple[str | None, Any]
     """The project number, as the names of a kind that reveals it show it (secrets)."""
     for kind in kinds:
         reveal = KINDS[kind].project_number
-        for _, item in raw[kind] if reveal else ():
+        if reveal is None:
+            continue
+        for _, item in raw[kind]:
             number = reveal(item)
             if number:
                 return number

@@ -77,7 +77,7 @@ class GitHub(Forge):
             if reset is not None:
                 return reset
         if response.status_code == 429 or "rate limit" in response.text.lower():
-            return 60.0 * 2**attempt
+            return 60.0 * 2.0**attempt
         return None
 
     def explain(self, response: httpx.Response, action: str) -> str:

@@ -45,7 +45,7 @@ def _latest_secret_version(world: World, secret_name: str) -> str | None:
         tail = v["name"].rsplit("/", 1)[-1]
         return (v.get("createTime", ""), int(tail) if tail.isdigit() else -1)
 
-    return max(versions, key=created)["name"]
+    return str(max(versions, key=created)["name"])
 
 
 def resolve_version(world: World, canonical: str) -> str:
@@ -373,7 +373,7 @@ def _check_routed(proj: dict[str, Any], refs: set[str], where: str) -> None:
         meta = dm.get("metadata") if isinstance(dm, dict) else None
         name = meta.get("name") if isinstance(meta, dict) else None
         at = f"{where}.domainMappings[{i}]"
-        if not isinstance(name, str) or not name:
+        if not isinstance(meta, dict) or not isinstance(name, str) or not name:
             raise ValueError(f"{at}: must be an object with a string 'metadata.name' (the domain)")
         location = (meta.get("labels") or {}).get("cloud.googleapis.com/location")
         if not isinstance(location, str):
@@ -451,7 +451,7 @@ def load_world(path: str | Path) -> dict[str, Any]:
     except OSError as e:
         raise ValueError(f"cannot read world file {p}: {e.strerror or e}") from e
     try:
-        data = json.loads(text)
+        data: dict[str, Any] = json.loads(text)
     except json.JSONDecodeError as e:
         raise ValueError(f"world file {p} is not valid JSON: {e}") from e
     check_world(data, str(p))

@@ -18,11 +18,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from drift.model import RawFinding, Resource, Snapshot
+from drift.model import FindingType, RawFinding, Resource, Snapshot
 from drift.normalize.hosts import canonical_host, host_rule_host
 from drift.registry import KINDS, subject
 
-BROKEN = "broken_reference"
+BROKEN: FindingType = "broken_reference"
 
 
 def _latest_state(states: dict[str, str]) -> str | None:
@@ -378,7 +378,8 @@ def _certificates(snapshot: Snapshot, kind: str, now: dt.datetime) -> list[RawFi
             continue
         if proxy.fields.get("certificate_map"):
             continue  # Certificate Manager maps are not read by drift
-        um = url_maps.get((proxy.fields.get("url_map"), scope))
+        map_name = proxy.fields.get("url_map")
+        um = url_maps.get((map_name, scope)) if isinstance(map_name, str) else None
         if um is None:
             continue
         names = sorted(proxy.fields.get("ssl_certificates") or ())

@@ -19,7 +19,7 @@ from deepdiff import DeepDiff
 from drift.baseline import Baseline, Declared
 from drift.baseline.matchers import is_matcher, parse_matcher
 from drift.engine import values
-from drift.model import Finding, RawFinding, Resource, Snapshot
+from drift.model import Finding, FindingType, RawFinding, Resource, Severity, Snapshot
 from drift.normalize.hosts import canonical_host
 from drift.normalize.services import secret_ref
 from drift.redact import digests_equal, is_fingerprint, is_mask, mask, shown
@@ -61,7 +61,9 @@ class _Comparer:
         self.out: list[RawFinding] = []
 
     # -- helpers -------------------------------------------------------------------------
-    def add(self, d: Declared, field: str | None, type_: str, expected: Any, actual: Any) -> None:
+    def add(
+        self, d: Declared, field: str | None, type_: FindingType, expected: Any, actual: Any
+    ) -> None:
         source = d.field_sources.get(field, d.source) if field else d.source
         if field and field not in d.field_sources:
             top = field.split("/", 1)[0]
@@ -160,6 +162,7 @@ class _Comparer:
         m = parse_matcher(declared)
         if m.holds(present, actual, norm):
             return
+        type_: FindingType
         if m.op == "absent":
             type_ = "unexpected"
         else:
@@ -178,7 +181,7 @@ class _Comparer:
             threshold_to_diff_deeper=0,
             view="tree",
         )
-        seen: dict[str, str] = {}
+        seen: dict[str, FindingType] = {}
         for report_type, items in diff.items():
             for item in items:
                 path = item.path(output_format="list")
@@ -269,7 +272,9 @@ def message(raw: RawFinding) -> str:
     return text
 
 
-def finding_from_raw(raw: RawFinding, severity: str, message: str, rule: str | None) -> Finding:
+def finding_from_raw(
+    raw: RawFinding, severity: Severity, message: str, rule: str | None
+) -> Finding:
     return Finding(
         path=raw.path,
         kind=raw.kind,

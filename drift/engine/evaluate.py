@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from drift.baseline import Baseline
 from drift.engine.checks import reference_findings, reference_notes
 from drift.engine.compare import compare, finding_from_raw, live_key
 from drift.engine.lint import SEVERITY as LINT_SEVERITY
 from drift.engine.lint import lint_findings
-from drift.model import Finding, IgnoredFinding, LintFinding, RawFinding, Snapshot
+from drift.model import Finding, IgnoredFinding, LintFinding, RawFinding, Severity, Snapshot
 
 
-def default_severity(raw: RawFinding) -> str:
+def default_severity(raw: RawFinding) -> Severity:
     """spec/report.md: what hurts first is critical, labels and unmanaged are info."""
     field = raw.field or ""
     if isinstance(raw, LintFinding):
@@ -61,7 +61,7 @@ def _with_source(raw: RawFinding, declared: dict[tuple[str, str, str | None], An
     return replace(raw, source=src)
 
 
-def _finding(raw: RawFinding, severity: str, text: str, rule: str | None) -> Finding:
+def _finding(raw: RawFinding, severity: Severity, text: str, rule: str | None) -> Finding:
     """finding_from_raw, except that a host_spelling finding keeps its canonical host: it
     comes from project.yaml, not from the (possibly secret-named) env var."""
     f = finding_from_raw(raw, severity, text, rule)
@@ -95,7 +95,9 @@ def evaluate(
             severity, rule = "critical", "unmanaged: fail"
         override = rules.severity_for(raw.path)
         if override:
-            severity, rule = override, f"severity {_matching_glob(rules, raw.path)}"
+            # project.yaml's severities are checked against SEVERITIES when loaded
+            severity = cast(Severity, override)
+            rule = f"severity {_matching_glob(rules, raw.path)}"
         if isinstance(raw, LintFinding):
             rule = f"lint:{raw.rule}"  # a lint finding always names its rule
         text = raw.message
@@ -125,7 +127,7 @@ def _matching_glob(rules: Any, path: str) -> str:
 
     for glob, _sev in rules.severity:
         if path_matches(glob, path):
-            return glob
+            return str(glob)
     return "?"
 
 

@@ -25,11 +25,11 @@ from urllib.parse import urlsplit
 
 from drift import registry
 from drift.baseline.rules import LINT_RULES, ProjectRules
-from drift.model import LintFinding, RawFinding, Resource, Snapshot
+from drift.model import LintFinding, RawFinding, Resource, Severity, Snapshot
 from drift.normalize.hosts import canonical_host, host_rule_host
 from drift.redact import is_mask, is_sensitive, looks_like_credential, mask, shown
 
-SEVERITY = {
+SEVERITY: dict[str, Severity] = {
     "placeholders": "critical",
     "plaintext_secrets": "warning",
     "host_spelling": "warning",

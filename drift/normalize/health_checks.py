@@ -55,7 +55,7 @@ def _int(raw: dict[str, Any], key: str, default: int) -> int:
 
 def normalize(raw: dict[str, Any]) -> dict[str, Any]:
     kind = check_type(raw)
-    sub = raw.get(SUB_OBJECT.get(kind or ""), None) or {}
+    sub = raw.get(SUB_OBJECT.get(kind or "", ""), None) or {}
     http = kind in HTTP_FAMILY
     return {
         "type": kind,

@@ -172,7 +172,8 @@ def secret_references(
 def probe(raw: dict[str, Any] | None) -> dict[str, Any] | None:
     if not raw:
         return None
-    kind, spec = None, {}
+    kind: str | None = None
+    spec: dict[str, Any] = {}
     for key, name in (("httpGet", "http"), ("tcpSocket", "tcp"), ("grpc", "grpc")):
         if key in raw:
             kind, spec = name, raw.get(key) or {}
@@ -195,7 +196,8 @@ def normalize(raw: dict[str, Any], project_ids: set[str]) -> dict[str, Any]:
     template = raw.get("template") or {}
     container = serving_container(template.get("containers") or [])
     limits = (container.get("resources") or {}).get("limits") or {}
-    cpu = units.cpu(limits.get("cpu")) if limits.get("cpu") else DEFAULT_CPU
+    cpu_value = units.cpu(limits.get("cpu")) if limits.get("cpu") else None
+    cpu = DEFAULT_CPU if cpu_value is None else cpu_value
     vpc = template.get("vpcAccess") or {}
     connector = units.short_name(vpc.get("connector"))
     egress = None

@@ -83,7 +83,7 @@ def _history() -> dict[str, Any]:
 
 def report_schema() -> dict[str, Any]:
     """The schema of `drift diff --format json` output."""
-    severity_counts = {s: _COUNT for s in SEVERITIES}
+    severity_counts: dict[str, Any] = {s: _COUNT for s in SEVERITIES}
     summary = _object(
         {"resources_checked": _COUNT, **severity_counts, "ignored": _COUNT, "not_checked": _COUNT}
     )

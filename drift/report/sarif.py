@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -314,7 +315,7 @@ def render(report: Report, cwd: Path | None = None, root: Path | None = None) ->
     return escape_json(text) + "\n"
 
 
-def renderer(cwd: Path | None = None) -> Any:
+def renderer(cwd: Path | None = None) -> Callable[[Report], str]:
     """A Report -> str for the CLI: URIs relative to the repository holding the baseline
     (see repository_root), paths read relative to `cwd`."""
     if cwd is None:
