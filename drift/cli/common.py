@@ -8,11 +8,16 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from drift.cli.exits import EXIT_ERROR
+
+if TYPE_CHECKING:  # imported inside the functions, so that `drift --help` stays fast
+    from drift.baseline import Baseline
+    from drift.collectors.settings import CollectSettings
+    from drift.model import Snapshot
 
 BUNDLED = "__bundled__"
 
@@ -37,7 +42,7 @@ def print_problems(err: Any) -> None:
         warn(str(problem))
 
 
-def load_or_exit(expected: str, project: str) -> Any:
+def load_or_exit(expected: str, project: str) -> Baseline:
     """The project's baseline; a bad one is listed on stderr and ends the run with exit 1."""
     from drift.baseline import BaselineError, load_baseline
 
@@ -157,7 +162,7 @@ def warn_not_checked(not_checked: Any) -> None:
         )
 
 
-def scan_settings(endpoint: str | None, scan: dict[str, Any]) -> Any:
+def scan_settings(endpoint: str | None, scan: dict[str, Any]) -> CollectSettings:
     """CollectSettings from the scan options (rates parsed by inputs.check_scan_inputs)."""
     from drift.collectors.settings import CollectSettings
 
@@ -172,7 +177,9 @@ def scan_settings(endpoint: str | None, scan: dict[str, Any]) -> Any:
     )
 
 
-def read_snapshot_file(baseline: Any, project: str, path: str, scan: dict[str, Any]) -> Any:
+def read_snapshot_file(
+    baseline: Baseline, project: str, path: str, scan: dict[str, Any]
+) -> Snapshot:
     """A file written by `drift snapshot`, checked against the project and the flags."""
     from dataclasses import replace
 

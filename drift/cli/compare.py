@@ -13,9 +13,12 @@ import os
 import re
 import urllib.parse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from drift.cli.common import fail, print_problems
+
+if TYPE_CHECKING:
+    from drift.gitref import RefBaseline
 
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -23,7 +26,7 @@ _PR_EVENTS = ("pull_request", "pull_request_target", "pull_request_review",
               "pull_request_review_comment")
 
 
-def load_ref_or_exit(ref: str, expected: str, project: str) -> Any:
+def load_ref_or_exit(ref: str, expected: str, project: str) -> RefBaseline:
     """The project's baseline at git ref `ref` (drift/gitref.py RefBaseline), or exit 1."""
     from drift.baseline import BaselineError
     from drift.gitref import GitRefError, baseline_at

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from drift.cli.common import fail, load_or_exit, parse_kinds, take_snapshot, with_source_options
 from drift.cli.inputs import check_expected, check_scan_inputs
 from drift.cli.output import check_output
+
+if TYPE_CHECKING:
+    from drift.model import Report
 
 PROJECT_OPTION = click.option(
     "--project", required=True, help="GCP project id; the baseline is DIR/<project>/."
@@ -92,7 +95,7 @@ class Prepared:
     target: Any  # drift/report/write.py Target, or None: stdout
     scan: dict[str, Any]
 
-    def report(self) -> Any:
+    def report(self) -> Report:
         """Read the live state once and build the Report (with --compare-to, against both)."""
         from drift.pipeline import build_report
 
