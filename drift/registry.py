@@ -57,7 +57,7 @@ def noun(kind: str) -> str:
 
 
 def subject(kind: str, name: str, region: str | None) -> str:
-    """"Cloud Run service api in us-central1": a resource as messages start with it."""
+    """ "Cloud Run service api in us-central1": a resource as messages start with it."""
     where = f" in {region}" if region else ""
     return f"{noun(kind)} {name}{where}"
 

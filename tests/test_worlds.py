@@ -38,9 +38,7 @@ def _runs(folder: Path) -> list[dict[str, Any]]:
     return [{"world": "world.json", "expected": "expected", "project": DEFAULT_PROJECT, **spec}]
 
 
-SCENARIOS = sorted(
-    p.parent for name in ("case.json", "findings.json") for p in WORLDS.rglob(name)
-)
+SCENARIOS = sorted(p.parent for name in ("case.json", "findings.json") for p in WORLDS.rglob(name))
 RUNS = [
     pytest.param(folder, i, id=f"{folder.relative_to(WORLDS)}-{i}")
     for folder in SCENARIOS

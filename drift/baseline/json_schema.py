@@ -172,35 +172,72 @@ def _structured(spec: FieldSpec) -> list[dict[str, Any]]:
     """The mapping / list forms of a field (the value itself, not a matcher)."""
     t = spec.type
     if t == "map":
-        entry = {"anyOf": [*_TEXT_VALUE, _ref("matches"), _one_of({"type": "string"}),
-                           _ref("present"), _ref("absent")]}
-        return [_not_matcher({"type": "object", "propertyNames": _NAME,
-                              "additionalProperties": entry})]
+        entry = {
+            "anyOf": [
+                *_TEXT_VALUE,
+                _ref("matches"),
+                _one_of({"type": "string"}),
+                _ref("present"),
+                _ref("absent"),
+            ]
+        }
+        return [
+            _not_matcher({"type": "object", "propertyNames": _NAME, "additionalProperties": entry})
+        ]
     if t == "env":
         any_plain = {"not": {"type": ["object", "array"]}}
-        entry = {"anyOf": [*_TEXT_VALUE, _ref("secretRef"), _ref("matches"), _one_of(any_plain),
-                           _ref("present"), _ref("absent")]}
+        entry = {
+            "anyOf": [
+                *_TEXT_VALUE,
+                _ref("secretRef"),
+                _ref("matches"),
+                _one_of(any_plain),
+                _ref("present"),
+                _ref("absent"),
+            ]
+        }
         names = {"type": "string", "minLength": 1, "pattern": "^[^/=]+$"}
-        return [_not_matcher({"type": "object", "propertyNames": names,
-                              "additionalProperties": entry})]
+        return [
+            _not_matcher({"type": "object", "propertyNames": names, "additionalProperties": entry})
+        ]
     if t == "set":
         return [{"type": "array", "items": {"type": "string"}, "uniqueItems": True}]
     if t == "probe":
         props = {k: field_schema(sub) for k, sub in spec.keys.items()}
-        return [_not_matcher({"type": "object", "properties": props,
-                              "additionalProperties": False})]
+        return [
+            _not_matcher({"type": "object", "properties": props, "additionalProperties": False})
+        ]
     if t == "replication":
         regions = {"type": "array", "minItems": 1, "items": {"type": "string"}}
-        return [{"type": "object", "required": ["user_managed"],
-                 "properties": {"user_managed": regions}, "additionalProperties": False}]
+        return [
+            {
+                "type": "object",
+                "required": ["user_managed"],
+                "properties": {"user_managed": regions},
+                "additionalProperties": False,
+            }
+        ]
     if t == "traffic":
-        percent = {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 100},
-                             _ref("range"), _ref("matches"),
-                             _one_of({"type": "integer", "minimum": 0}),
-                             _ref("present"), _ref("absent")]}
-        return [_not_matcher({"type": "object", "minProperties": 1,
-                              "propertyNames": {"type": "string", "minLength": 1},
-                              "additionalProperties": percent})]
+        percent = {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": 100},
+                _ref("range"),
+                _ref("matches"),
+                _one_of({"type": "integer", "minimum": 0}),
+                _ref("present"),
+                _ref("absent"),
+            ]
+        }
+        return [
+            _not_matcher(
+                {
+                    "type": "object",
+                    "minProperties": 1,
+                    "propertyNames": {"type": "string", "minLength": 1},
+                    "additionalProperties": percent,
+                }
+            )
+        ]
     return []
 
 
@@ -225,11 +262,16 @@ def field_schema(spec: FieldSpec) -> dict[str, Any]:
 def _resource(kind: str) -> dict[str, Any]:
     props: dict[str, Any] = {name: field_schema(spec) for name, spec in KIND_FIELDS[kind].items()}
     if "region" in META_FIELDS[kind]:
-        props["region"] = {"type": "string", "minLength": 1,
-                           "description": "One of project.yaml's regions."}
+        props["region"] = {
+            "type": "string",
+            "minLength": 1,
+            "description": "One of project.yaml's regions.",
+        }
     if "env_extra" in META_FIELDS[kind]:
-        props["env_extra"] = {"enum": list(ENV_EXTRA_CHOICES),
-                              "description": "allow: accept live env vars not declared."}
+        props["env_extra"] = {
+            "enum": list(ENV_EXTRA_CHOICES),
+            "description": "allow: accept live env vars not declared.",
+        }
     body: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
     if REGIONAL[kind] == "required":
         body["required"] = ["region"]

@@ -44,8 +44,13 @@ class _BoundedRequest(Request):  # type: ignore[misc]
     """google-auth's requests transport with a shorter limit on each token request."""
 
     def __call__(  # type: ignore[override]
-        self, url: str, method: str = "GET", body: Any = None, headers: Any = None,
-        timeout: float | None = None, **kwargs: Any,
+        self,
+        url: str,
+        method: str = "GET",
+        body: Any = None,
+        headers: Any = None,
+        timeout: float | None = None,
+        **kwargs: Any,
     ) -> Any:
         limit = TOKEN_TIMEOUT_S if timeout is None else min(timeout, TOKEN_TIMEOUT_S)
         return super().__call__(url, method, body, headers, timeout=limit, **kwargs)

@@ -34,8 +34,12 @@ def _chain(err: BaseException) -> Iterator[BaseException]:
             continue
         seen.add(id(e))
         yield e
-        for nxt in (e.__cause__, e.__context__, getattr(e, "reason", None),
-                    *(a for a in e.args if isinstance(a, BaseException))):
+        for nxt in (
+            e.__cause__,
+            e.__context__,
+            getattr(e, "reason", None),
+            *(a for a in e.args if isinstance(a, BaseException)),
+        ):
             if isinstance(nxt, BaseException):
                 todo.append(nxt)
 

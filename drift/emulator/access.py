@@ -18,6 +18,7 @@ _ACCESS = re.compile(
     r"^/v1/(?P<secret>projects/(?P<project>[^/]+)/secrets/[^/]+)/versions/(?P<v>[^/:]+):access$"
 )
 
+
 def _crc32c_table() -> list[int]:
     table = []
     for n in range(256):

@@ -29,6 +29,7 @@ _LIST = re.compile(
     r"(?:/(?P<domain>[^/]+))?$"
 )
 
+
 def _token(scope: str, offset: int) -> str:
     return base64.urlsafe_b64encode(f"dm|{scope}|{offset}".encode()).decode().rstrip("=")
 

@@ -229,6 +229,7 @@ def not_found(coll: Collection, name: str) -> Answer:
     )
     return 404, api_error(coll.api, 404, msg, domain=coll.service)
 
+
 #: Which API (quota / stats bucket) a URL path belongs to, first match wins.
 API_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^/v2/"), "run"),

@@ -117,8 +117,10 @@ def _leaves(d: Declared) -> dict[str, Any]:
 def _source(d: Declared, field: str | None) -> str | None:
     if field is None:
         return d.source or None
-    return d.field_sources.get(field) or d.field_sources.get(field.split("/", 1)[0]) or (
-        d.source or None
+    return (
+        d.field_sources.get(field)
+        or d.field_sources.get(field.split("/", 1)[0])
+        or (d.source or None)
     )
 
 

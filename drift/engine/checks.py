@@ -49,9 +49,7 @@ def resolve_version(
     return (target, states.get(target)) if target is not None else (None, None)
 
 
-def _broken(
-    r: Resource, field: str | None, expected: Any, actual: Any, message: str
-) -> RawFinding:
+def _broken(r: Resource, field: str | None, expected: Any, actual: Any, message: str) -> RawFinding:
     return RawFinding(
         r.kind, r.name, r.region, field, BROKEN, expected, actual, None, message=message
     )
@@ -107,8 +105,7 @@ def _secret_ref(
         )
     else:
         text = (
-            f"{at} version {version} of secret {sid}, which is {state or 'missing'}, "
-            "not ENABLED."
+            f"{at} version {version} of secret {sid}, which is {state or 'missing'}, not ENABLED."
         )
     if is_alias:
         actual["alias_of"] = number  # None: the alias names no version

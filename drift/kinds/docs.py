@@ -69,9 +69,7 @@ def kinds_table() -> str:
 def fields_reference() -> str:
     """docs/baseline.md's regions table and one table of fields per kind."""
     out = ["| kind | region |", "| --- | --- |"]
-    out += [
-        f"| `{s.name}` | {_REGION_WORDS[s.region_rule]} |" for s in SPECS if s.declarable
-    ]
+    out += [f"| `{s.name}` | {_REGION_WORDS[s.region_rule]} |" for s in SPECS if s.declarable]
     for spec in SPECS:
         if not spec.declarable:
             continue

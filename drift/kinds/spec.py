@@ -161,6 +161,7 @@ def path_named(fields: Callable[[dict[str, Any], NormContext], dict[str, Any]]) 
 
 def compute_named(fields: Callable[[dict[str, Any]], dict[str, Any]]) -> Normalizer:
     """Compute objects: a short `name`; region from the `region` URL, else the list's scope."""
+
     def run(raw: dict[str, Any], ctx: NormContext) -> Normalized:
         return (*name_and_region(raw, ctx.region), fields(raw))
 

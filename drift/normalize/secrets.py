@@ -26,9 +26,7 @@ def normalize(raw: dict[str, Any], versions: list[dict[str, Any]] | None) -> dic
             (raw.get("rotation") or {}).get("rotationPeriod")
         ),
         # Secret.versionAliases (map<string, int64>): a reference may name a version by alias.
-        "_version_aliases": {
-            str(k): str(v) for k, v in (raw.get("versionAliases") or {}).items()
-        },
+        "_version_aliases": {str(k): str(v) for k, v in (raw.get("versionAliases") or {}).items()},
     }
     if versions is not None:
         fields["enabled_versions"] = sum(1 for v in versions if v.get("state") == "ENABLED")

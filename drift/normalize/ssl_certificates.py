@@ -8,7 +8,7 @@ from drift.normalize.hosts import canonical_host
 
 
 def cert_type(raw: dict[str, Any]) -> str:
-    """"If not specified, the certificate is self-managed" (SslCertificate.type)."""
+    """ "If not specified, the certificate is self-managed" (SslCertificate.type)."""
     value = raw.get("type")
     if value in ("MANAGED", "SELF_MANAGED"):
         return str(value)
