@@ -37,6 +37,7 @@ FORMATTED := drift/kinds drift/registry.py drift/redact.py drift/model.py drift/
 FORMAT_LATER := drift/collectors/history_gcs.py
 
 test: $(STAMP)
+	@bash scripts/ensure-chromium.sh
 	$(BIN)/ruff check drift tests bench scripts
 	$(BIN)/ruff format --check --exclude $(FORMAT_LATER) $(FORMATTED)
 	$(BIN)/mypy

@@ -7,9 +7,9 @@ Content-Security-Policy (else no filter would hide anything), no script or image
 from a value, and the browser must log no policy violation. A screenshot of each page is
 saved under reports/ (git-ignored) and copied to the test's tmp folder.
 
-Chromium and ChromeDriver are system packages (Debian: chromium, chromium-driver); .ci/run
-installs them. Without them this test fails and says how to install them: it is never
-skipped.
+Chromium and ChromeDriver are system packages (Debian: chromium, chromium-driver);
+`make test` installs them (scripts/ensure-chromium.sh). Without them this test fails and
+says how to install them: it is never skipped.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ REPORTS = Path(__file__).resolve().parents[1] / "reports"
 INSTALL = (
     "Chromium and ChromeDriver are needed for the HTML report's browser test and were not "
     "found ({missing}). Install them: on Debian or Ubuntu `sudo apt-get install -y "
-    "--no-install-recommends chromium chromium-driver` (.ci/run does this in CI); elsewhere "
+    "--no-install-recommends chromium chromium-driver` (`make test` does this as root); "
+    "elsewhere "
     "install Chromium and a matching chromedriver and put both on PATH."
 )
 # As root on a machine with a closed network: no sandbox, and no background connections
