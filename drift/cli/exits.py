@@ -27,6 +27,14 @@ EXIT_SIGINT = 130
 class DriftGroup(click.Group):
     """The top-level `drift` group: click's exceptions become drift's exit codes."""
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """The `drift` process itself (console script, `python -m drift`): GC tuned for a
+        short run, and a fast exit once the command is done (drift/cli/process.py).
+        CliRunner and library callers use `main()`, which is unchanged."""
+        from drift.cli.process import run_process
+
+        run_process(lambda: self.main(*args, **kwargs))
+
     def main(  # type: ignore[override]
         self,
         args: Sequence[str] | None = None,

@@ -170,6 +170,8 @@ class _Comparer:
         self.add(d, field, type_, declared, actual if present else None)
 
     def deep(self, d: Declared, exp: dict[str, Any], act: dict[str, Any]) -> None:
+        if values.same_value(exp, act):
+            return  # equal, so DeepDiff would find nothing (values.same_value)
         # threshold_to_diff_deeper=0: DeepDiff otherwise reports a mapping in which about a
         # third of the keys differ as one changed value, which would fold a critical
         # `missing env/B` into a warning on `env` and bypass per-key severity and ignores.
