@@ -19,6 +19,7 @@ from deepdiff import DeepDiff
 from drift.baseline import Baseline, Declared
 from drift.baseline.matchers import is_matcher, parse_matcher
 from drift.engine import values
+from drift.kinds.fields import declared_scalar
 from drift.model import Finding, FindingType, RawFinding, Resource, Severity, Snapshot
 from drift.normalize.hosts import canonical_host
 from drift.normalize.services import secret_ref
@@ -96,9 +97,11 @@ class _Comparer:
         exp: dict[str, Any] = {}
         act: dict[str, Any] = {}
         for field, declared in d.fields.items():
+            spec = values.spec_of(d.kind, field)  # once per field: the helpers take it
+            env = spec is not None and spec.type == "env"
             live_val = live.fields.get(field)
             present = field in live.fields and live_val is not None
-            leaf = _matcher_leaf(d.kind, field, declared)
+            leaf = not (env and _is_env_secret_ref(declared)) and is_matcher(declared)
             if field == "sha256" and is_fingerprint(live_val) and leaf:
                 # A snapshot keeps only a fingerprint: one_of compares by it; a regex on
                 # the full digest cannot be judged offline and is left to live scans.
@@ -107,8 +110,8 @@ class _Comparer:
                     continue
                 if m.op == "matches":
                     continue
-            if _matcher_leaf(d.kind, field, declared):
-                norm = values.scalar_normalizer(d.kind, field)
+            if leaf:
+                norm = declared_scalar(spec)
                 self.matcher(d, field, declared, present, live_val, norm)
                 continue
             if field == "traffic" and isinstance(declared, dict) and live_val == "latest":
@@ -116,20 +119,25 @@ class _Comparer:
             if field == "traffic" and isinstance(declared, dict) and isinstance(live_val, dict):
                 tags = live.fields.get("_traffic_tags") or {}
                 live_val = values.traffic_in_declared_spelling(live_val, tags, declared)
-            if values.is_scoped_set(d.kind, field) and isinstance(declared, list):
+            scoped = spec is not None and spec.type == "set" and spec.canon == "scoped"
+            if scoped and isinstance(declared, list):
                 exp[field] = values.resolve_scoped(declared, live_val or [])
-                act[field] = values.live_value(d.kind, field, live_val, declared)
+                act[field] = values.live_value(d.kind, field, live_val, declared, spec)
                 continue
             if field == "sha256" and digests_equal(declared, live_val):
                 continue  # a snapshot keeps only the fingerprint of a live digest
             live_is_map = live_val is None or isinstance(live_val, dict)
-            if values.is_keyed(d.kind, field) and isinstance(declared, dict) and live_is_map:
-                declared = values.declared_keys(d.kind, field, declared)
+            keyed = spec is not None and spec.keyed
+            if keyed and isinstance(declared, dict) and live_is_map:
+                declared = values.declared_keys(d.kind, field, declared, spec)
                 e, a = self.split_dict(d, field, declared, live_val or {})
                 exp[field], act[field] = e, a
                 continue
-            exp[field] = self.declared_plain(d.kind, field, declared)
-            act[field] = values.live_value(d.kind, field, live_val, declared)
+            if env:
+                exp[field] = self.declared_plain(d.kind, field, declared)
+            else:
+                exp[field] = values.declared_value(d.kind, field, declared, spec)
+            act[field] = values.live_value(d.kind, field, live_val, declared, spec)
         self.deep(d, exp, act)
 
     def split_dict(

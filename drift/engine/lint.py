@@ -52,13 +52,18 @@ _HTML_TAGS = frozenset(
     "sup table td th title tr u ul".split()
 )
 _DIGEST = re.compile(r"@sha256:[0-9a-f]+")
+# What any of the patterns above needs somewhere in the text: one scan rules out most.
+_MAYBE = re.compile(r"[<${]|REPLACE|CHANGE|TODO")
 
 
 def placeholders(text: str) -> list[str]:
     """The template placeholders left in `text`, in order of appearance."""
     if not text or is_mask(text):
         return []
-    text = _DIGEST.sub("", text)
+    if "@sha256:" in text:
+        text = _DIGEST.sub("", text)
+    if not _MAYBE.search(text):
+        return []  # nearly every live string: nothing any pattern needs
     found: list[tuple[int, str]] = []
     for m in _ANGLE.finditer(text):
         if m.group(1).lower() not in _HTML_TAGS:
