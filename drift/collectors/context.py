@@ -8,7 +8,7 @@ from typing import Any
 
 from google.protobuf import json_format
 
-from drift.collectors import guard
+from drift.collectors import guard, protojson
 from drift.collectors.answers import BadResponse, Check, short
 from drift.collectors.budget import Budgets
 from drift.collectors.clients import ClientFactory
@@ -73,10 +73,30 @@ class Pages:
         return token
 
 
-def _first_page(list_page: Callable[[str], Any], token: str) -> Callable[[], Any]:
-    """The request for one page: the pager's first page is already fetched, so
-    `next(iter(pager.pages))` sends nothing more."""
-    return lambda: next(iter(list_page(token).pages))
+Page = tuple[str, list[dict[str, Any]]]  # the next page token, the items as dicts
+
+
+def read_page(list_page: Callable[[str], Any], token: str, items_field: str) -> Callable[[], Page]:
+    """The request for one page, and its items in the API's JSON shape.
+
+    The pager's first page is already fetched, so `next(iter(pager.pages))` sends nothing
+    more. The guard takes the items out of the answer as JSON (Attempt.take) and the
+    client reads only the rest; protojson then gives each item as MessageToDict would
+    have, without the protobuf round trip. Runs inside the attempt, so a malformed item
+    is retried and reported like any answer the client library could not read.
+    """
+
+    def read() -> Page:
+        att = guard.current()
+        if att is not None:
+            att.take = items_field
+        page = next(iter(list_page(token).pages))
+        if att is None or att.taken is None:  # not through a guarded session
+            return page.next_page_token, [to_json(m) for m in getattr(page, items_field)]
+        descriptor = protojson.item_descriptor(type(page), items_field)
+        return page.next_page_token, protojson.canonical_items(att.taken, descriptor)
+
+    return read
 
 
 @dataclass
@@ -127,16 +147,16 @@ class ScanContext:
     ) -> list[dict[str, Any]]:
         """Follow nextPageToken; each page is one budgeted, retried request.
 
-        `list_page(token)` calls a client's list method for one page; the pager's first
-        page is already fetched, so `next(iter(pager.pages))` sends nothing more.
+        `list_page(token)` calls a client's list method for one page (read_page);
         `expect` checks each page's JSON before the client reads it.
         """
         items: list[dict[str, Any]] = []
         pages = self.pages()
         token = ""
         while True:
-            page = self.call(api, region, _first_page(list_page, token), expect, pages.until)
-            items.extend(to_json(m) for m in getattr(page, items_field))
-            token = pages.next(page.next_page_token)
+            reader = read_page(list_page, token, items_field)
+            token, got = self.call(api, region, reader, expect, pages.until)
+            items.extend(got)
+            token = pages.next(token)
             if not token:
                 return items

@@ -61,6 +61,10 @@ class Attempt:
         self.expired = False
         self.done = False
         self.url = ""
+        # A list answer's items field to take out of a 2xx answer before the client reads
+        # it (`take`), and what was taken (`taken`): drift/collectors/protojson.py.
+        self.take: str | None = None
+        self.taken: list[Any] | None = None
         self._conn: Any = None
         self._lock = threading.Lock()
 
@@ -252,7 +256,9 @@ class GuardedAdapter(HTTPAdapter):
             if att.timed_out():
                 raise AttemptTimeout(url, att.limit_s) from err
             raise _sentence(err, url) from err
-        return response if stream else _checked(response, url, att.expect, att.echo)
+        if stream:
+            return response
+        return _checked(response, url, att.expect, att.echo, att)
 
 
 def _sentence(err: requests.exceptions.RequestException, url: str) -> Exception:
@@ -286,10 +292,18 @@ def _plain_url(url: str) -> str:
 
 
 def _checked(
-    response: requests.Response, url: str, expect: Check | None, echo: bool
+    response: requests.Response,
+    url: str,
+    expect: Check | None,
+    echo: bool,
+    att: Attempt | None = None,
 ) -> requests.Response:
     """A 2xx answer must be a JSON object (and pass `expect`); others pass through as they
-    are, for the client to turn into its usual exception."""
+    are, for the client to turn into its usual exception.
+
+    When the attempt says which list field to `take`, those items are kept on it as
+    decoded here, and the client is handed the rest of the answer (page token and the
+    like): it then does not parse each item into a protobuf message again."""
     if not 200 <= response.status_code < 300:
         return response
     status = response.status_code
@@ -306,6 +320,9 @@ def _checked(
         problem = expect(data)
     if problem:
         raise BadResponse(url, status, problem)
+    if att is not None and att.take is not None:
+        att.taken = data.pop(att.take, None) or []
+        response._content = json.dumps(data).encode()  # what the client parses
     return response
 
 
