@@ -144,11 +144,13 @@ class ScanContext:
         list_page: Callable[[str], Any],
         items_field: str,
         expect: Check,
+        on_page: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> list[dict[str, Any]]:
         """Follow nextPageToken; each page is one budgeted, retried request.
 
         `list_page(token)` calls a client's list method for one page (read_page);
-        `expect` checks each page's JSON before the client reads it.
+        `expect` checks each page's JSON before the client reads it; `on_page` hears of
+        each page's items as soon as they are in.
         """
         items: list[dict[str, Any]] = []
         pages = self.pages()
@@ -157,6 +159,8 @@ class ScanContext:
             reader = read_page(list_page, token, items_field)
             token, got = self.call(api, region, reader, expect, pages.until)
             items.extend(got)
+            if on_page is not None:
+                on_page(got)
             token = pages.next(token)
             if not token:
                 return items

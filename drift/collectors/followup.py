@@ -1,12 +1,23 @@
-"""Follow-up steps: what a kind reads after every list is in (KindSpec.follow_up).
+"""Follow-up steps: what a kind reads per object beyond its list (KindSpec.follow_up).
 
 A kind whose objects need more than their list (secrets: the versions of the secrets a
-declared field or a live reference needs, and with --read-secret-digests the digest of
-a declared payload) names a step `module:function(FollowUp) -> [extra per object]`.
-The generic scan runs it once the other kinds are normalized (so it can see what they
-refer to), on the scan's own pool and budgets; each object's extra mapping is handed to
-the kind's normalizer (NormContext.extra). A request that fails for good makes the kind
-`not_checked`, never partly empty.
+declared field or a live reference needs, and with --read-secret-digests the digest of a
+declared payload) names a factory `module:function(FollowUp) -> Follower`. The scan
+(drift/collectors/scan.py) drives the follower from its main thread while requests run:
+
+- `page(items)`: each page of the kind's list as soon as it is in, so the follower can
+  start the requests those objects need at once (a secret's version list does not wait
+  for the rest of the list, or for the other kinds);
+- `others(resources)`: every other kind, normalized, once all of them are in (what they
+  refer to: a secret referenced by a live service needs its versions too);
+- `done(what, id, result)`: one of its requests finished (a digest may follow a version
+  list);
+- `extras(items)`: when the list is complete, the others were given and none of its
+  requests is pending: one extra mapping per listed object, for the kind's normalizer
+  (NormContext.extra).
+
+Requests go through `FollowUp.start`, on the scan's pool and budgets; one that fails for
+good makes the kind `not_checked` ("versions of X: why"), never partly empty.
 """
 
 from __future__ import annotations
@@ -14,32 +25,42 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from drift.collectors.context import ScanContext
 from drift.collectors.settings import CollectSettings
 from drift.kinds.spec import KindSpec
 from drift.model import Resource
 
-#: each(what, fn, ids) -> {id: fn(id)} for the ids that succeeded: runs `fn` per id on the
-#: scan's pool; a failure is recorded as `not_checked` for the kind ("what of id: why").
-Each = Callable[[str, Callable[[str], Any], set[str]], dict[str, Any]]
+#: start(what, fn, id): run `fn(id)` on the scan's pool; the follower hears of its result
+#: through `done(what, id, result)`, a failure becomes `not_checked` ("what of id: why").
+Start = Callable[[str, Callable[[str], Any], str], None]
 
 
 @dataclass(frozen=True)
 class FollowUp:
-    """What a follow-up step is given."""
+    """What a follow-up step is given when the scan starts."""
 
     ctx: ScanContext
     settings: CollectSettings
-    items: tuple[dict[str, Any], ...]  # the kind's raw objects, as listed
-    others: tuple[Resource, ...]  # every other kind collected, normalized
     version_secrets: frozenset[str]  # secret ids whose versions a declared field needs
     digest_secrets: frozenset[str]  # secret ids whose declared sha256 is to be read
-    each: Each
+    start: Start
 
 
-Step = Callable[[FollowUp], list[Mapping[str, Any]]]
+class Follower(Protocol):
+    """A follow-up step in progress (see the module docstring)."""
+
+    def page(self, items: list[dict[str, Any]]) -> None: ...
+
+    def others(self, resources: tuple[Resource, ...]) -> None: ...
+
+    def done(self, what: str, key: str, result: Any) -> None: ...
+
+    def extras(self, items: list[dict[str, Any]]) -> list[Mapping[str, Any]]: ...
+
+
+Step = Callable[[FollowUp], Follower]
 
 
 def step_of(spec: KindSpec) -> Step | None:

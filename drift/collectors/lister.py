@@ -27,16 +27,28 @@ from drift.kinds.spec import ComputeList, CustomList, GapicList, KindSpec
 Lister = Callable[[ScanContext, str, "str | None"], list[dict[str, Any]]]
 
 
+OnPage = Callable[[list[dict[str, Any]]], None]
+
+
 def list_raw(
-    ctx: ScanContext, spec: KindSpec, project: str, region: str | None
+    ctx: ScanContext,
+    spec: KindSpec,
+    project: str,
+    region: str | None,
+    on_page: OnPage | None = None,
 ) -> list[dict[str, Any]]:
-    """Every raw object of `spec`'s kind in `region` (None: its global scope), all pages."""
+    """Every raw object of `spec`'s kind in `region` (None: its global scope), all pages;
+    `on_page` hears of each page's objects as soon as it is in (a custom list's, at once
+    when it ends)."""
     source = spec.source
     if isinstance(source, GapicList):
-        return _gapic(ctx, spec.api, source, project, region)
+        return _gapic(ctx, spec.api, source, project, region, on_page)
     if isinstance(source, ComputeList):
-        return _compute(ctx, spec.api, source, project, region)
-    return custom_function(source)(ctx, project, region)
+        return _compute(ctx, spec.api, source, project, region, on_page)
+    items = custom_function(source)(ctx, project, region)
+    if on_page is not None:
+        on_page(items)
+    return items
 
 
 class RequestNotBuilt(ValueError):
@@ -75,7 +87,12 @@ def custom_function(source: CustomList) -> Lister:
 
 
 def _gapic(
-    ctx: ScanContext, api: str, source: GapicList, project: str, region: str | None
+    ctx: ScanContext,
+    api: str,
+    source: GapicList,
+    project: str,
+    region: str | None,
+    on_page: OnPage | None = None,
 ) -> list[dict[str, Any]]:
     client = ctx.clients.get(client_name(source.module, source.client))
     method = getattr(client, source.method)
@@ -86,11 +103,17 @@ def _gapic(
         request = {"parent": parent, "page_size": PAGE_SIZE, "page_token": token}
         return gapic_call(method, request, timeout)
 
-    return ctx.paged(api, region, list_page, source.items, gapic_list(source.items, source.extra))
+    check = gapic_list(source.items, source.extra)
+    return ctx.paged(api, region, list_page, source.items, check, on_page)
 
 
 def _compute(
-    ctx: ScanContext, api: str, source: ComputeList, project: str, region: str | None
+    ctx: ScanContext,
+    api: str,
+    source: ComputeList,
+    project: str,
+    region: str | None,
+    on_page: OnPage | None = None,
 ) -> list[dict[str, Any]]:
     """Compute clients are built (and google.cloud.compute_v1 imported) only here, through
     the client factory, so a scan without Compute kinds never pays for that import."""
@@ -106,4 +129,4 @@ def _compute(
             request["page_token"] = token
         return client.list(request=request, retry=None, timeout=timeout)
 
-    return ctx.paged(api, region, list_page, "items", compute_list(source.list_kind))
+    return ctx.paged(api, region, list_page, "items", compute_list(source.list_kind), on_page)

@@ -1,32 +1,28 @@
 """Runs the collectors concurrently under one bounded limit and per-API rate budgets.
 
-Phase 1 lists every kind in every region at once (drift/collectors/lister.py, from each
-kind's spec); phase 2 runs the follow-up steps kinds declare (secrets: versions only for
-the secrets that a declared field or a live reference needs, digests with
---read-secret-digests; drift/collectors/followup.py). A kind that still fails after
-retries with a Google or transport error becomes a NotChecked value, never an empty
-list; any other exception is a bug in drift and fails the run.
+Every kind is listed in every region at once (drift/collectors/lister.py, from each kind's
+spec), and the follow-up steps kinds declare (secrets: versions only for the secrets that
+a declared field or a live reference needs, digests with --read-secret-digests;
+drift/collectors/followup.py) start as soon as the pages they need are in
+(drift/collectors/flow.py). A kind that still fails after retries with a Google or
+transport error becomes a NotChecked value, never an empty list; any other exception is
+a bug in drift and fails the run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Any
 
 from drift.collectors.budget import Budgets
 from drift.collectors.clients import ClientFactory
 from drift.collectors.context import ScanContext
-from drift.collectors.followup import FollowUp, step_of
-from drift.collectors.lister import COLLECT_ERRORS, list_raw
-from drift.collectors.retry import RetryPolicy, describe_error, retry_reason
+from drift.collectors.flow import Flow, Progress
+from drift.collectors.retry import RetryPolicy, retry_reason
 from drift.collectors.settings import CollectSettings
-from drift.model import NotChecked, Resource, Snapshot
-from drift.normalize.resources import to_resource
-from drift.registry import KINDS
+from drift.model import Resource, Snapshot
 
-Progress = Callable[[int, int, str], None]
 Notice = Callable[[str], None]
 
 
@@ -102,94 +98,18 @@ def collect(
     ctx = scan.context()
     if notice is not None:
         ctx.on_wait = lambda api, region, err, left: notice(retry_notice(api, region, err, left))
-    tasks = [(k, r) for k in kinds for r in KINDS[k].scopes(regions)]
-    # kind -> [(scope region or None, raw API object)]
-    raw: dict[str, list[tuple[str | None, dict[str, Any]]]] = {k: [] for k in kinds}
-    failed: list[NotChecked] = []
-    done = 0
-    total = len(tasks)
-
-    def tick(label: str) -> None:
-        nonlocal done
-        done += 1
-        if progress:
-            progress(done, total, label)
-
-    def each(kind: str) -> Callable[[str, Callable[[str], Any], set[str]], dict[str, Any]]:
-        """Run `fn` per id on the pool for `kind`'s follow-up; a failure: not checked."""
-
-        def run(what: str, fn: Callable[[str], Any], ids: set[str]) -> dict[str, Any]:
-            nonlocal total
-            total += len(ids)
-            jobs = {submit(fn, i): i for i in sorted(ids)}
-            out: dict[str, Any] = {}
-            for fut, i in jobs.items():
-                try:
-                    out[i] = fut.result()
-                except COLLECT_ERRORS as err:  # a failure is a value, never an empty answer
-                    why = describe_error(err, KINDS[kind].api)
-                    failed.append(NotChecked(kind, None, f"{what} of {i}: {why}"))
-                tick(f"{what} of {i}")
-            return out
-
-        return run
-
-    mine: list[Future] = []
-
-    def submit(fn: Callable[..., Any], *args: Any) -> Future:
-        mine.append(scan.pool.submit(fn, *args))
-        return mine[-1]
-
+    flow = Flow(project, kinds, regions, settings, ctx, scan.pool, project_number, progress)
     try:
-        futures: dict[Future, tuple[str, str | None]] = {}
-        for kind, region in tasks:
-            futures[submit(list_raw, ctx, KINDS[kind], project, region)] = (kind, region)
-        for fut, (kind, region) in futures.items():
-            try:
-                raw[kind].extend((region, item) for item in fut.result())
-            except COLLECT_ERRORS as err:  # a failure is a value, never an empty list
-                failed.append(NotChecked(kind, region, describe_error(err, KINDS[kind].api)))
-            tick(f"{kind} {region or 'global'}")
-
-        read_number = _project_number(kinds, raw)
-        known = read_number or project_number  # what was read wins over what was declared
-        ids = {project} | ({known} if known else set())
-        steps = {k: step_of(KINDS[k]) for k in kinds}
-        resources = [
-            to_resource(k, item, ids, region=scope)
-            for k in kinds
-            if steps[k] is None
-            for scope, item in raw[k]
-        ]
-        for kind in kinds:
-            step = steps[kind]
-            if step is None:
-                continue
-            extras: list[Any] = [{} for _ in raw[kind]]
-            if not any(n.kind == kind for n in failed):
-                extras = step(
-                    FollowUp(
-                        ctx,
-                        settings,
-                        tuple(item for _, item in raw[kind]),
-                        tuple(resources),
-                        frozenset(version_secrets or ()),
-                        frozenset(digest_secrets or ()),
-                        each(kind),
-                    )
-                )
-            resources += [
-                to_resource(kind, item, ids, region=scope, extra=extra)
-                for (scope, item), extra in zip(raw[kind], extras, strict=True)
-            ]
+        resources, failed, read_number = flow.run(
+            frozenset(version_secrets or ()), frozenset(digest_secrets or ())
+        )
     except BaseException:
         # Stopped (Ctrl-C, SIGTERM: drift/cli/interrupt.py) or failed: drop the queued
         # requests and do not wait for those in flight, as `with` would. A shared pool
         # keeps serving the other projects: only this scan's requests are dropped.
         if own:
             scan.close(cancel=True)
-        for fut in mine:
-            fut.cancel()
+        flow.cancel()
         raise
     if own:
         scan.close()
@@ -212,16 +132,3 @@ def collect(
 
 def _key(r: Resource) -> tuple[str, str, str]:
     return (r.kind, r.name, r.region or "")
-
-
-def _project_number(kinds: list[str], raw: dict[str, list[tuple[str | None, Any]]]) -> str | None:
-    """The project number, as the names of a kind that reveals it show it (secrets)."""
-    for kind in kinds:
-        reveal = KINDS[kind].project_number
-        if reveal is None:
-            continue
-        for _, item in raw[kind]:
-            number = reveal(item)
-            if number:
-                return number
-    return None

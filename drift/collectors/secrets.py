@@ -17,32 +17,77 @@ from drift.collectors.clients import client_name
 from drift.collectors.context import PAGE_SIZE, ScanContext
 from drift.collectors.followup import FollowUp
 from drift.collectors.lister import gapic_call
+from drift.model import Resource
 from drift.normalize.resources import referenced_secrets
 
 CLIENT = client_name("google.cloud.secretmanager", "SecretManagerServiceClient")
 
 
-def follow_up(step: FollowUp) -> list[Mapping[str, Any]]:
-    """{versions, sha256} per listed secret, for those that need them (else {})."""
-    names = {str(s.get("name", "")).rsplit("/", 1)[-1]: str(s.get("name")) for s in step.items}
-    wanted = set(step.version_secrets) | referenced_secrets(step.others)
-    if step.settings.all_secret_versions:  # `drift baseline init` declares every count
-        wanted |= set(names)
-    wanted = {sid for sid in wanted if sid in names}
-    versions = step.each("versions", lambda sid: list_versions(step.ctx, names[sid]), wanted)
-    digests: dict[str, Any] = {}
-    if step.settings.read_secret_digests and step.digest_secrets:
-        to_read = {sid for sid in step.digest_secrets if sid in versions}
-        digests = step.each("sha256", lambda sid: _digest(step.ctx, versions[sid]), to_read)
-    out: list[Mapping[str, Any]] = []
-    for sid in (str(s.get("name", "")).rsplit("/", 1)[-1] for s in step.items):
-        extra: dict[str, Any] = {}
-        if sid in versions:
-            extra["versions"] = versions[sid]
-        if sid in digests:  # None: no enabled version, so nothing to compare with
-            extra["sha256"] = digests[sid]
-        out.append(extra)
-    return out
+class Follow:
+    """Secrets' follow-up in progress (drift/collectors/followup.py): a secret's versions
+    are listed as soon as its page is in and it is known to need them, its digest read
+    as soon as its versions are in."""
+
+    def __init__(self, step: FollowUp) -> None:
+        self.step = step
+        self.names: dict[str, str] = {}  # secret id -> full name, as listed so far
+        self.referenced: set[str] = set()  # what the other kinds refer to, once known
+        self.started: set[str] = set()
+        self.versions: dict[str, list[dict[str, Any]]] = {}
+        self.digests: dict[str, str | None] = {}
+
+    def _wanted(self, sid: str) -> bool:
+        """A declared field or a live reference needs its versions (`drift baseline init`:
+        every secret's, it declares each one's enabled_versions)."""
+        return (
+            sid in self.step.version_secrets
+            or sid in self.referenced
+            or self.step.settings.all_secret_versions
+        )
+
+    def _start(self, sid: str) -> None:
+        if sid in self.started or not self._wanted(sid):
+            return
+        self.started.add(sid)
+        name = self.names[sid]
+        self.step.start("versions", lambda _: list_versions(self.step.ctx, name), sid)
+
+    def page(self, items: list[dict[str, Any]]) -> None:
+        for s in items:
+            sid = str(s.get("name", "")).rsplit("/", 1)[-1]
+            self.names[sid] = str(s.get("name"))
+            self._start(sid)
+
+    def others(self, resources: tuple[Resource, ...]) -> None:
+        self.referenced = referenced_secrets(resources)
+        for sid in list(self.names):
+            self._start(sid)
+
+    def done(self, what: str, sid: str, result: Any) -> None:
+        if what == "versions":
+            self.versions[sid] = result
+            settings = self.step.settings
+            if settings.read_secret_digests and sid in self.step.digest_secrets:
+                self.step.start("sha256", lambda _: _digest(self.step.ctx, result), sid)
+        elif what == "sha256":
+            self.digests[sid] = result
+
+    def extras(self, items: list[dict[str, Any]]) -> list[Mapping[str, Any]]:
+        """{versions, sha256} per listed secret, for those that needed them (else {})."""
+        out: list[Mapping[str, Any]] = []
+        for sid in (str(s.get("name", "")).rsplit("/", 1)[-1] for s in items):
+            extra: dict[str, Any] = {}
+            if sid in self.versions:
+                extra["versions"] = self.versions[sid]
+            if sid in self.digests:  # None: no enabled version, so nothing to compare with
+                extra["sha256"] = self.digests[sid]
+            out.append(extra)
+        return out
+
+
+def follow_up(step: FollowUp) -> Follow:
+    """Secrets' follow-up step (KindSpec.follow_up)."""
+    return Follow(step)
 
 
 def list_versions(ctx: ScanContext, secret_name: str) -> list[dict[str, Any]]:
