@@ -238,3 +238,30 @@ def test_a_scan_reads_what_the_library_round_trip_reads(
     finally:
         monkeypatch.setattr(guard, "current", real_current)
     assert direct == through_library
+
+
+def test_plans_built_by_many_threads_at_once_are_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Worker threads read their first pages at the same moment: a plan one of them is
+    still building must never be seen half-built by another."""
+    import threading
+
+    monkeypatch.setattr(protojson, "_PLANS", {})
+    items = [item for key, item in ITEMS if key == "services"]
+    descriptor = run_v2.Service.pb().DESCRIPTOR
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+    want = [official(i, run_v2.Service) for i in items]
+
+    def read() -> None:
+        barrier.wait()
+        try:
+            assert canonical_items(items, descriptor) == want
+        except BaseException as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -186,46 +187,45 @@ def _scalar(field: FieldDescriptor) -> Convert:
     return other
 
 
-def _is_default(field: FieldDescriptor, value: Any) -> bool:
-    """A proto3 field without presence at its default value: MessageToDict leaves it out.
-    `value` is already converted (64-bit integers as strings, enums as names)."""
+_NO_DEFAULT: Any = object()  # a field with presence: kept whatever its value
+
+
+def _default(field: FieldDescriptor) -> Any:
+    """The converted value MessageToDict leaves out for a proto3 field without presence
+    (64-bit integers are strings, enums names), or _NO_DEFAULT when it has presence."""
+    if field.has_presence or field.is_repeated or field.type == FieldDescriptor.TYPE_MESSAGE:
+        return _NO_DEFAULT
     t = field.type
     if t == FieldDescriptor.TYPE_ENUM:
-        return bool(value == field.enum_type.values_by_number[0].name)
+        return field.enum_type.values_by_number[0].name
     if t in _WIDE:
-        return bool(value == "0")
+        return "0"
     if t == FieldDescriptor.TYPE_STRING:
-        return bool(value == "")
+        return ""
     if t == FieldDescriptor.TYPE_BOOL:
-        return value is False
-    return bool(value == 0)
+        return False
+    return 0  # 32-bit integers (doubles at 0 are left to the library: the sign of zero)
 
 
 class _Field:
     """How one field of a message converts."""
 
-    __slots__ = ("convert", "json_name", "null_is_unset", "oneof")
+    __slots__ = ("convert", "default", "json_name", "null_is_unset", "oneof")
 
-    def __init__(self, field: FieldDescriptor, plans: dict[str, _Plan]) -> None:
+    def __init__(self, field: FieldDescriptor) -> None:
         self.json_name = field.json_name
         oneof = field.containing_oneof
         self.oneof = oneof.name if oneof is not None else None
         # JSON null leaves a field unset, except a google.protobuf.Value (or NullValue)
         # field, which it sets to null.
         kind = field.message_type or field.enum_type
-        self.null_is_unset = (
-            field.is_repeated
-            or kind is None
-            or kind.full_name
-            not in (
-                "google.protobuf.Value",
-                "google.protobuf.NullValue",
-            )
-        )
-        self.convert = _field_converter(field, plans)
+        special = ("google.protobuf.Value", "google.protobuf.NullValue")
+        self.null_is_unset = field.is_repeated or kind is None or kind.full_name not in special
+        self.default = _default(field)
+        self.convert = _field_converter(field)
 
 
-def _field_converter(field: FieldDescriptor, plans: dict[str, _Plan]) -> Convert:
+def _field_converter(field: FieldDescriptor) -> Convert:
     is_map = (
         field.type == FieldDescriptor.TYPE_MESSAGE and field.message_type.GetOptions().map_entry
     )
@@ -238,7 +238,7 @@ def _field_converter(field: FieldDescriptor, plans: dict[str, _Plan]) -> Convert
                 raise _Slow  # integer and bool keys are written as strings
 
             return other_keys
-        value_convert = _element(value_field, plans)
+        value_convert = _element(value_field)
 
         def mapping(v: Any) -> Any:
             if type(v) is not dict:
@@ -253,7 +253,7 @@ def _field_converter(field: FieldDescriptor, plans: dict[str, _Plan]) -> Convert
             return out
 
         return mapping
-    element = _element(field, plans)
+    element = _element(field)
     if field.is_repeated:
 
         def repeated(v: Any) -> Any:
@@ -266,17 +266,10 @@ def _field_converter(field: FieldDescriptor, plans: dict[str, _Plan]) -> Convert
             return [element(item) for item in v]
 
         return repeated
-    if field.type == FieldDescriptor.TYPE_MESSAGE or field.has_presence:
-        return element
-
-    def implicit(v: Any) -> Any:
-        out = element(v)
-        return _DROP if _is_default(field, out) else out
-
-    return implicit
+    return element
 
 
-def _element(field: FieldDescriptor, plans: dict[str, _Plan]) -> Convert:
+def _element(field: FieldDescriptor) -> Convert:
     """One value of the field (an item of a list, a value of a map, or the field itself)."""
     if field.type != FieldDescriptor.TYPE_MESSAGE:
         return _scalar(field)
@@ -290,20 +283,24 @@ def _element(field: FieldDescriptor, plans: dict[str, _Plan]) -> Convert:
 
         return well_known
     descriptor = field.message_type
+    found: list[_Plan] = []  # the message type's plan, looked up at first use
 
     def message(v: Any) -> Any:
-        return _plan(descriptor, plans).convert(v)
+        if not found:
+            found.append(_plan(descriptor))
+        return found[0].convert(v)
 
     return message
 
 
 class _Plan:
-    """How one message type converts: its fields by JSON name."""
+    """How one message type converts: its fields by JSON name. Sub-messages' plans are
+    looked up when first met, so a type may contain itself."""
 
-    def __init__(self, descriptor: Descriptor, plans: dict[str, _Plan]) -> None:
-        plans[descriptor.full_name] = self  # before the fields: a type may contain itself
+    def __init__(self, descriptor: Descriptor) -> None:
         self.proto_names = {f.name for f in descriptor.fields if f.name != f.json_name}
-        self.fields = {f.json_name: _Field(f, plans) for f in descriptor.fields}
+        self.fields = {f.json_name: _Field(f) for f in descriptor.fields}
+        self.oneofs = any(f.oneof is not None for f in self.fields.values())
         # The library counts a oneof by its name among the JSON keys seen: a field named
         # like a oneof of its message would confuse the two.
         self.slow = bool(set(self.fields) & set(descriptor.oneofs_by_name))
@@ -312,9 +309,10 @@ class _Plan:
         if type(value) is not dict or self.slow:
             raise _Slow
         out: dict[str, Any] = {}
-        oneofs: set[str] = set()
+        oneofs: set[str] | None = set() if self.oneofs else None
+        fields = self.fields
         for key, item in value.items():
-            spec = self.fields.get(key)
+            spec = fields.get(key)
             if spec is None:
                 if key in self.proto_names or key.startswith("["):
                     raise _Slow  # a proto field name or an extension: the library's rules
@@ -323,23 +321,32 @@ class _Plan:
                 if not spec.null_is_unset:
                     raise _Slow
                 continue  # null: the field is not set
-            if spec.oneof is not None:
+            if oneofs is not None and spec.oneof is not None:
                 if spec.oneof in oneofs:
                     raise _Slow  # two fields of one oneof: the library raises
                 oneofs.add(spec.oneof)
             got = spec.convert(item)
-            if got is not _DROP:
-                out[spec.json_name] = got
+            if got is _DROP:
+                continue
+            default = spec.default
+            if default is not _NO_DEFAULT and got == default and type(got) is type(default):
+                continue  # proto3: a field without presence at its default is not sent
+            out[spec.json_name] = got
         return out
 
 
 _PLANS: dict[str, _Plan] = {}
+_PLANS_LOCK = threading.Lock()
 
 
-def _plan(descriptor: Descriptor, plans: dict[str, _Plan] | None = None) -> _Plan:
-    plans = _PLANS if plans is None else plans
-    found = plans.get(descriptor.full_name)
-    return found if found is not None else _Plan(descriptor, plans)
+def _plan(descriptor: Descriptor) -> _Plan:
+    """The plan of a message type, built once (worker threads may ask at the same time)."""
+    found = _PLANS.get(descriptor.full_name)
+    if found is None:
+        built = _Plan(descriptor)
+        with _PLANS_LOCK:
+            found = _PLANS.setdefault(descriptor.full_name, built)
+    return found
 
 
 def _official(item: Any, descriptor: Descriptor) -> dict[str, Any]:
