@@ -21,7 +21,7 @@ from drift.collectors.context import ScanContext
 from drift.collectors.flow import Flow, Progress
 from drift.collectors.retry import RetryPolicy, retry_reason
 from drift.collectors.settings import CollectSettings
-from drift.model import Resource, Snapshot
+from drift.model import NotChecked, Resource, Snapshot
 
 Notice = Callable[[str], None]
 
@@ -119,7 +119,8 @@ def collect(
         project_number=read_number,
         kinds=tuple(kinds),
         resources=(),
-        not_checked=tuple(failed),
+        # Failures come in as they happen; reports list them in kind and region order.
+        not_checked=tuple(sorted(failed, key=lambda nc: _failure_order(nc, kinds, regions))),
         source_type="live",
         source_detail=settings.endpoint or "Google Cloud APIs (Application Default Credentials)",
     )
@@ -128,6 +129,17 @@ def collect(
     # failing leaves the global list of that kind, and the reverse).
     kept = [r for r in resources if snapshot.checked(r.kind, r.region)]
     return replace(snapshot, resources=tuple(sorted(kept, key=_key)))
+
+
+def _failure_order(nc: NotChecked, kinds: list[str], regions: list[str]) -> tuple[int, int, str]:
+    """The kinds' order, then the global scope, then project.yaml's regions, then the text."""
+    kind = kinds.index(nc.kind) if nc.kind in kinds else len(kinds)
+    region = (
+        -1
+        if nc.region is None
+        else (regions.index(nc.region) if nc.region in regions else len(regions))
+    )
+    return (kind, region, nc.error)
 
 
 def _key(r: Resource) -> tuple[str, str, str]:
