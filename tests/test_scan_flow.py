@@ -89,3 +89,36 @@ def test_services_wait_for_the_number_their_secret_references_need() -> None:
     assert svc.fields["env"]["A"]["secret"] == "s03"  # this project's: the short id
     (s03,) = [r for r in snap.resources if r.name == "s03"]
     assert s03.fields.get("enabled_versions") == 1  # referenced, so its versions were read
+
+
+def test_ctrl_c_received_by_another_thread_still_stops_the_scan() -> None:
+    """The kernel may hand Ctrl-C to any thread; CPython then leaves the main thread's wait
+    alone. The scan must stop all the same (it used to wait for its lists to end: hours
+    against an answer dripping in a byte every 5 s)."""
+    import signal
+    import threading
+    import time
+
+    from drift.cli.interrupt import Interrupted, signals_stop_the_run
+
+    world = _world()
+    with Emulator(world, faults=[{"path": ".", "kind": "drip", "every": 5}]) as emu:
+
+        # A thread drift did not start (it does not block signals), waiting in a system
+        # call as the scan's threads do: the signal lands there.
+        sleeper = threading.Thread(target=time.sleep, args=(60,), daemon=True)
+        sleeper.start()
+
+        def poke() -> None:
+            deadline = time.monotonic() + 30
+            while not emu.stats()["requests"] and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert sleeper.ident is not None
+            signal.pthread_kill(sleeper.ident, signal.SIGINT)
+
+        settings = CollectSettings(endpoint=emu.base_url)
+        start = time.monotonic()
+        threading.Thread(target=poke, daemon=True).start()
+        with pytest.raises(Interrupted), signals_stop_the_run():
+            collect(wk.PROJECT, [wk.REGION], ["secrets", "services"], settings)
+        assert time.monotonic() - start < 20

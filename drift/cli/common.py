@@ -124,9 +124,12 @@ def live_source(project: str | list[str], source: Any, scan: dict[str, Any]) -> 
 def check_reachable(source: Any) -> None:
     """An endpoint that refuses connections, does not resolve or fails TLS ends the run
     now, in seconds, not after every request has retried for --retry-deadline."""
-    from drift.collectors.reach import probe
+    import importlib
 
-    why = probe(source.endpoint)
+    from drift.collectors.reach import probe_meanwhile
+
+    # The scan's modules load while the probe's answer is on its way.
+    why = probe_meanwhile(source.endpoint, lambda: importlib.import_module("drift.collectors.scan"))
     if why is None:
         return
     name = "DRIFT_API_ENDPOINT" if source.endpoint_from_env else "--api-endpoint"

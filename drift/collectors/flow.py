@@ -33,12 +33,13 @@ from drift.collectors.followup import Follower, FollowUp, step_of
 from drift.collectors.lister import COLLECT_ERRORS, list_raw
 from drift.collectors.retry import describe_error
 from drift.collectors.settings import CollectSettings
+from drift.collectors.signals import run_pending_handlers
 from drift.model import NotChecked, Resource
 from drift.normalize.resources import to_resource
 from drift.registry import KINDS
 
 Progress = Callable[[int, int, str], None]
-Task = tuple[str, str | None]  # a kind in a scope (None: its global list)
+WAKE_S = 0.1  # the longest the main thread waits before it checks for a signal
 Item = dict[str, Any]
 
 
@@ -128,7 +129,14 @@ class Flow:
         for lst in self.lists:
             self._submit(self._list, lst).add_done_callback(self._listed(lst))
         while not self._finished():
-            self._handle(self.events.get())
+            try:
+                # Never an unbounded wait: Ctrl-C must stop the run at once, and a signal
+                # another thread received is handled only here (drift/collectors/signals.py).
+                event = self.events.get(timeout=WAKE_S)
+            except queue.Empty:
+                run_pending_handlers()
+                continue
+            self._handle(event)
             self._advance()
         number, _ = self._number()  # every list has ended: settled
         ids = self._ids_with(number)

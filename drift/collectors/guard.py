@@ -32,6 +32,7 @@ from requests.adapters import HTTPAdapter
 
 from drift.collectors import reach
 from drift.collectors.answers import BadResponse, check_object, short
+from drift.collectors.signals import block_in_this_thread
 
 Check = Callable[[dict[str, Any]], str | None]
 
@@ -130,6 +131,7 @@ class _Watchdog:
             self._cond.notify()
 
     def _run(self) -> None:
+        block_in_this_thread()  # signals go to the main thread
         while True:
             with self._cond:
                 while not self._heap:

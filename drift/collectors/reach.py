@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import socket
 import ssl
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 
 import requests
+
+from drift.collectors.signals import block_in_this_thread, run_pending_handlers
 
 REFUSED = "connection refused"
 NO_HOST = "the host name does not resolve"
@@ -87,6 +90,30 @@ def probe(base_url: str, timeout_s: float = PROBE_TIMEOUT_S) -> str | None:
                 reason += ": the server may speak plain http://"
             return f"{TLS} ({reason})"
         return why or f"the connection failed ({type(err).__name__})"
+
+
+def probe_meanwhile(base_url: str, meanwhile: Callable[[], object]) -> str | None:
+    """`probe(base_url)`, with `meanwhile` run in this thread while the answer is awaited
+    (the scan's modules load during the round trip instead of after it)."""
+    outcome: list[str | None] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        block_in_this_thread()
+        try:
+            outcome.append(probe(base_url))
+        except BaseException as err:  # noqa: BLE001 - raised again in the caller's thread
+            failure.append(err)
+
+    thread = threading.Thread(target=run, name="drift-probe", daemon=True)
+    thread.start()
+    meanwhile()
+    while thread.is_alive():  # in steps: a signal must still reach this (main) thread
+        thread.join(0.1)
+        run_pending_handlers()
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 def tls_reason(err: BaseException) -> str:

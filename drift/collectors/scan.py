@@ -21,6 +21,7 @@ from drift.collectors.context import ScanContext
 from drift.collectors.flow import Flow, Progress
 from drift.collectors.retry import RetryPolicy, retry_reason
 from drift.collectors.settings import CollectSettings
+from drift.collectors.signals import block_in_this_thread
 from drift.model import NotChecked, Resource, Snapshot
 
 Notice = Callable[[str], None]
@@ -54,7 +55,9 @@ class SharedScan:
     def __init__(self, settings: CollectSettings) -> None:
         self.base = _context(settings)
         self.pool = ThreadPoolExecutor(
-            max_workers=max(1, settings.concurrency), thread_name_prefix="drift-scan"
+            max_workers=max(1, settings.concurrency),
+            thread_name_prefix="drift-scan",
+            initializer=block_in_this_thread,  # signals go to the main thread
         )
 
     @property
