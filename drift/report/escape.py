@@ -76,6 +76,8 @@ def escape_text(text: str) -> str:
 
     A value with a newline stays one line (`a\\nb`), so it can never start a table row.
     """
+    if text.isprintable():
+        return text  # every unsafe category is unprintable: a quick pass rules them out
     return _substitute(_NOT_PRINTABLE_ASCII, text, visible)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rich.cells import cell_len, chop_cells
+from rich.cells import cell_len, chop_cells, get_character_cell_size
 from rich.color import ColorSystem
 from rich.style import Style
 
@@ -25,6 +25,35 @@ Token = tuple[str, str]
 def cells(text: str) -> int:
     """Terminal cells `text` takes."""
     return cell_len(text)
+
+
+_WIDTHS: dict[str, int] = {}  # cells of each character met (rich's table, looked up once)
+_JOINERS = ("\u200d", "\ufe0f")  # zero-width joiner, variation selector 16
+
+
+def head(text: str, limit: int) -> str:
+    """The first line `chop_cells(text, limit)` gives, at a cost bounded by `limit`.
+
+    chop_cells splits the whole text into graphemes first: for a long value cut to 400
+    cells, or folded line by line, that was most of a big table's time. Without a joiner
+    or a variation selector (which merge characters into one grapheme), each character
+    of nonzero width starts a grapheme and a zero-width one joins the previous, so the
+    line can be measured character by character, up to where it ends.
+    """
+    if text.isascii() and text.isprintable():
+        return text[:limit]  # one cell a character
+    if any(j in text for j in _JOINERS):
+        lines = chop_cells(text, limit)
+        return lines[0] if lines else text  # no line: nothing but zero-width characters
+    used = 0
+    for i, char in enumerate(text):
+        width = _WIDTHS.get(char)
+        if width is None:
+            width = _WIDTHS[char] = get_character_cell_size(char)
+        if width and used + width > limit:
+            return text[:i]
+        used += width
+    return text
 
 
 def words(text: str, first_sep: str = " ") -> list[Token]:
@@ -43,8 +72,10 @@ def path_tokens(path: str, first_sep: str = " ") -> list[Token]:
 def list_tokens(items: Iterable[str], first_sep: str = " ") -> list[Token]:
     """`a, b, c` that may break after a comma, never inside an item."""
     items = list(items)
-    return [(first_sep if i == 0 else " ", item + ("," if i < len(items) - 1 else ""))
-            for i, item in enumerate(items)]
+    return [
+        (first_sep if i == 0 else " ", item + ("," if i < len(items) - 1 else ""))
+        for i, item in enumerate(items)
+    ]
 
 
 def widest(tokens: Iterable[Token]) -> int:
@@ -52,8 +83,9 @@ def widest(tokens: Iterable[Token]) -> int:
     return max((cells(text) for _, text in tokens), default=0)
 
 
-def wrap(tokens: Iterable[Token], width: int, start: str = "",
-         first: int | None = None) -> list[str]:
+def wrap(
+    tokens: Iterable[Token], width: int, start: str = "", first: int | None = None
+) -> list[str]:
     """Lines of at most `width` cells (the first line: `first`), filled greedily; `start`
     is a line already begun.
 
@@ -75,9 +107,9 @@ def wrap(tokens: Iterable[Token], width: int, start: str = "",
             lines.append(line)
         line = text
         while cells(line) > limit():
-            chunk = chop_cells(line, limit())[0] or line[0]  # a wide char in a 1-cell line
+            chunk = head(line, limit()) or line[0]  # a wide char in a 1-cell line
             lines.append(chunk)
-            line = line[len(chunk):]
+            line = line[len(chunk) :]
     lines.append(line)
     return lines
 
@@ -87,7 +119,7 @@ def clip(text: str, limit: int) -> str:
     fill the screen (the JSON report keeps it whole)."""
     if cells(text) <= limit:
         return text
-    kept = chop_cells(text, limit)[0]
+    kept = head(text, limit)
     return f"{kept} ... ({len(text) - len(kept)} more characters; the JSON report has all)"
 
 
@@ -108,8 +140,9 @@ class Painter:
         return Style.parse(style).render(text, color_system=ColorSystem.STANDARD)
 
 
-def columns(cols: list[tuple[list[str], int, str | None]], paint: Painter,
-            indent: int, gap: int) -> list[str]:
+def columns(
+    cols: list[tuple[list[str], int, str | None]], paint: Painter, indent: int, gap: int
+) -> list[str]:
     """Cells side by side: each column is (its lines, its width, its style); the last
     column is not padded, so no line ends in blanks."""
     height = max((len(lines) for lines, _, _ in cols), default=0)

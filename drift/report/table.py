@@ -44,6 +44,11 @@ SEV = max(len(s) for s in SEVERITIES)  # "critical"
 INDENT, GAP = 2, 2
 MIN_VALUE = 30  # a value column narrower than this is not worth the columns
 VALUE_CAP = 400  # cells of one value shown before it is cut (the JSON report has it all)
+# From this many rows the table is plain: one row per line (the compact layout, whatever
+# the width) and values cut at BIG_VALUE_CAP cells, so thousands of findings stay fast to
+# draw and to scroll; the JSON report holds every value.
+BIG_ROWS = 1000
+BIG_VALUE_CAP = 120
 HEADINGS = ("severity", "field", "reasons", "expected -> actual")
 
 
@@ -73,14 +78,14 @@ def _source(source: str | None, baseline_path: str) -> str:
     return _e(source[len(prefix):] if source.startswith(prefix) else source)
 
 
-def _values(row: Row) -> tuple[str, str] | None:
+def _values(row: Row, cap: int = VALUE_CAP) -> tuple[str, str] | None:
     if row.values is None:
         return None
-    return (clip(_e(row.values[0]), VALUE_CAP), clip(_e(row.values[1]), VALUE_CAP))
+    return (clip(_e(row.values[0]), cap), clip(_e(row.values[1]), cap))
 
 
-def _sentences(row: Row) -> list[str]:
-    return [clip(_e(s), VALUE_CAP * 2) for s in row.sentences]
+def _sentences(row: Row, cap: int = VALUE_CAP) -> list[str]:
+    return [clip(_e(s), cap * 2) for s in row.sentences]
 
 
 def _stacked(expected: str, actual: str, width: int) -> list[str]:
@@ -197,9 +202,15 @@ def _wide(report: Report, rows: list[Row], width: int, paint: Painter) -> list[s
             out += columns([([row.severity], SEV, STYLE.get(row.severity)),
                             (field_cell, f_w, None), (wrap(reasons[id(row)], r_w), r_w, None),
                             (value_cell, v_w, None)], paint, INDENT, GAP)
+    return out + _unmanaged(rows, width, paint, after=bool(out))
+
+
+def _unmanaged(rows: list[Row], width: int, paint: Painter, after: bool) -> list[str]:
+    """The live resources not declared in the baseline: a list of names, last."""
     unmanaged = [r for r in rows if r.unmanaged_only]
+    out: list[str] = []
     if unmanaged:
-        out += [""] if out else []
+        out += [""] if after else []
         out += [paint("live resources not declared in the baseline", "bold")]
         for row in unmanaged:
             name = wrap(words(_resource(row.kind, row.resource, row.region)),
@@ -212,7 +223,9 @@ def _wide(report: Report, rows: list[Row], width: int, paint: Painter) -> list[s
 # -- the compact layout -----------------------------------------------------------------
 
 
-def _compact_row(row: Row, width: int, baseline_path: str, paint: Painter) -> list[str]:
+def _compact_row(
+    row: Row, width: int, baseline_path: str, paint: Painter, cap: int = VALUE_CAP
+) -> list[str]:
     """`severity  kind/resource field: expected -> actual  file:line  [reasons]`, wrapped."""
     hang = SEV + GAP
     inner = width - hang
@@ -224,8 +237,8 @@ def _compact_row(row: Row, width: int, baseline_path: str, paint: Painter) -> li
     sep, last = head[-1]
     head[-1] = (sep, last + ":")
     lines = wrap(head, inner)
-    sentences = _sentences(row)
-    values = _values(row)
+    sentences = _sentences(row, cap)
+    values = _values(row, cap)
     if values is not None:
         inline = f"{values[0]} -> {values[1]}"
         if cells(lines[-1] + " " + inline) <= inner:
@@ -249,11 +262,13 @@ def _compact_row(row: Row, width: int, baseline_path: str, paint: Painter) -> li
     return [first.rstrip()] + [(" " * hang + line).rstrip() for line in lines[1:]]
 
 
-def _compact(report: Report, rows: list[Row], width: int, paint: Painter) -> list[str]:
+def _compact(
+    report: Report, rows: list[Row], width: int, paint: Painter, cap: int = VALUE_CAP
+) -> list[str]:
     out: list[str] = []
     for _, members in group_by_resource(rows):
         for row in members:
-            out += _compact_row(row, width, report.baseline_path, paint)
+            out += _compact_row(row, width, report.baseline_path, paint, cap)
     return out
 
 
@@ -281,7 +296,14 @@ def render(report: Report, color: bool = False, width: int | None = None,
     rows = merge(report.findings)
     lines = _header(report, rows, opts.width, paint)
     body: list[str] | None = None
-    if rows and opts.width >= WIDE_FROM:
+    if len(rows) >= BIG_ROWS:
+        note = (f"{len(rows)} rows: one per line, values longer than {BIG_VALUE_CAP} "
+                "characters cut; the JSON report (--format json) holds every value.")
+        lines += _hanging(words(note), opts.width, 2)
+        drifted = [r for r in rows if not r.unmanaged_only]
+        body = _compact(report, drifted, opts.width, paint, BIG_VALUE_CAP)
+        body += _unmanaged(rows, opts.width, paint, after=bool(body))
+    if rows and body is None and opts.width >= WIDE_FROM:
         body = _wide(report, rows, opts.width, paint)
     if rows and body is None:
         body = _compact(report, rows, opts.width, paint)
