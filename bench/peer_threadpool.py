@@ -29,7 +29,8 @@ from google.api_core.client_options import ClientOptions
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import run_v2, secretmanager, vpcaccess_v1
 
-PAGE_SIZE = 500  # what drift asks for (drift/collectors/context.py)
+PAGE_SIZE = 500  # what drift asks for (drift/collectors/context.py page_size) ...
+SECRETS_PAGE_SIZE = 25_000  # ... but Secret Manager's lists, its documented maximum
 # Over REST a 429 arrives as TooManyRequests (ResourceExhausted is its gRPC spelling).
 RETRY = retry.Retry(
     predicate=retry.if_exception_type(
@@ -84,11 +85,11 @@ def scan(project: str, expected: Path, endpoint: str, concurrency: int) -> dict[
         return list(vpc.list_connectors(request=request, retry=RETRY))
 
     def secrets() -> list[Any]:
-        request = {"parent": f"projects/{project}", "page_size": PAGE_SIZE}
+        request = {"parent": f"projects/{project}", "page_size": SECRETS_PAGE_SIZE}
         return list(sm.list_secrets(request=request, retry=RETRY))
 
     def versions(name: str) -> list[Any]:
-        request = {"parent": name, "page_size": PAGE_SIZE}
+        request = {"parent": name, "page_size": SECRETS_PAGE_SIZE}
         return list(sm.list_secret_versions(request=request, retry=RETRY))
 
     with ThreadPoolExecutor(max_workers=concurrency) as pool:

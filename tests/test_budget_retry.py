@@ -142,3 +142,49 @@ def test_time_queued_for_quota_is_not_the_requests_time():
     with pytest.raises(Exception, match="no complete answer within 5 s"):
         call_with_retry(lambda: "never", budget, policy, sleep=clock.sleep, until=until,
                         clock=clock)  # fmt: skip
+
+
+def test_a_request_holds_its_place_until_its_answer_is_in():
+    """The server counts a request when it arrives, somewhere between its sending and its
+    answer: only counting it until the answer keeps every server-side window within the
+    budget, so a budget equal to the quota draws no 429."""
+    clock = FakeClock()
+    budget = RateBudget(1, clock=clock, sleep=clock.sleep)
+    slot, waited = budget.take()
+    assert waited == 0.0
+    clock.now = 5.0  # a slow answer
+    budget.done(slot)
+    budget.take()
+    assert clock.now == pytest.approx(65.0)  # one window from the answer, not from the send
+
+
+def test_the_window_waits_for_an_answer_still_in_flight():
+    clock = FakeClock()
+    budget = RateBudget(1, clock=clock, sleep=None)  # type: ignore[arg-type]
+    first, _ = budget.take()
+
+    def sleep(seconds: float) -> None:
+        clock.now += seconds
+        if clock.now >= 2.0 and first.open:  # the answer arrives at 2 s
+            budget.done(first)
+
+    budget._sleep = sleep
+    assert budget.in_window() == 1
+    budget.take()
+    assert clock.now == pytest.approx(62.0, abs=0.1)
+
+
+def test_every_attempt_gives_its_place_back():
+    """call_with_retry closes each attempt's slot, failed or not."""
+    clock = FakeClock()
+    budget = RateBudget(100, clock=clock, sleep=clock.sleep)
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) < 3:
+            raise gexc.ServiceUnavailable("down")
+        return "ok"
+
+    assert call_with_retry(flaky, budget, RetryPolicy(), sleep=clock.sleep) == "ok"
+    assert len(budget._sent) == 3 and not any(s.open for s in budget._sent)

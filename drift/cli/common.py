@@ -256,7 +256,7 @@ source_options = [
     click.option("--kinds", default=None, metavar="K1,K2", help="Only these resource kinds."),
     click.option(
         "--concurrency",
-        default=8,
+        default=16,
         show_default=True,
         type=click.IntRange(1, 64),
         help="Requests in flight at once.",

@@ -3,6 +3,13 @@
 Google counts read quotas per minute, so the budget is the same rule seen from the
 client: at most N requests in any 60-second window. A small scan goes out at once; a
 big one proceeds as fast as the quota refills, and no window can exceed the budget.
+
+A request holds its place in the window from when it is sent until its answer is in
+(`take` ... `done`), not only from when it was sent: the server counts it when it
+arrives, which is somewhere in between, so counting it until the answer is the one
+rule under which the server can never see more than N in its own window, however the
+network and the threads delay each request. A budget equal to the quota then draws no
+429 (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -18,8 +25,23 @@ DEFAULT_RATE_PER_MINUTE = {"run": 540, "secretmanager": 540, "vpcaccess": 540, "
 WINDOW_S = 60.0
 
 
+# While the oldest request in the window is still waiting for its answer, how often to
+# look again (its place frees one window after the answer).
+OPEN_POLL_S = 0.05
+
+
+class Slot:
+    """One request's place in a window: `at` is when it was sent, then when it was done."""
+
+    __slots__ = ("at", "open")
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+        self.open = True
+
+
 class RateBudget:
-    """Blocking sliding-window limiter: `acquire()` returns when one request may be sent."""
+    """Blocking sliding-window limiter: `take()` returns when one request may be sent."""
 
     def __init__(
         self,
@@ -32,36 +54,54 @@ class RateBudget:
             raise ValueError("a rate budget must be positive")
         self.limit = int(per_minute)
         self.window_s = window_s
-        self._sent: deque[float] = deque()
+        self._sent: deque[Slot] = deque()  # in the order taken
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
 
     def in_window(self) -> int:
-        """Requests sent in the last window: what the next `acquire` is measured against."""
+        """Requests counted in the last window: what the next `take` is measured against."""
         with self._lock:
             now = self._clock()
-            return sum(1 for t in self._sent if now - t < self.window_s)
+            return sum(1 for s in self._sent if s.open or now - s.at < self.window_s)
 
-    def acquire(self, max_wait: float | None = None) -> float | None:
-        """Take one slot, sleeping as long as needed; returns the seconds waited.
-
-        With `max_wait`, gives up (None, no slot taken) rather than wait longer than that.
-        """
+    def take(self, max_wait: float | None = None) -> tuple[Slot, float] | None:
+        """A place for one request, sleeping as long as needed: (the slot, seconds waited).
+        Give it back with `done` once the answer is in. With `max_wait`, gives up (None,
+        nothing taken) rather than wait longer than that."""
         waited = 0.0
         while True:
             with self._lock:
                 now = self._clock()
-                while self._sent and now - self._sent[0] >= self.window_s:
-                    self._sent.popleft()
-                if len(self._sent) < self.limit:
-                    self._sent.append(now)
-                    return waited
-                delay = self._sent[0] + self.window_s - now
+                sent = self._sent
+                while sent and not sent[0].open and now - sent[0].at >= self.window_s:
+                    sent.popleft()
+                if len(sent) < self.limit:
+                    slot = Slot(now)
+                    sent.append(slot)
+                    return slot, waited
+                oldest = sent[0]
+                delay = OPEN_POLL_S if oldest.open else oldest.at + self.window_s - now
             if max_wait is not None and waited + delay > max_wait:
                 return None
             self._sleep(delay)
             waited += delay
+
+    def done(self, slot: Slot) -> None:
+        """The request's answer is in (or it failed): its place frees one window from now."""
+        with self._lock:
+            slot.at = max(slot.at, self._clock())
+            slot.open = False
+
+    def acquire(self, max_wait: float | None = None) -> float | None:
+        """`take` for a request counted from when it is sent alone; the seconds waited."""
+        got = self.take(max_wait)
+        if got is None:
+            return None
+        slot, waited = got
+        with self._lock:
+            slot.open = False
+        return waited
 
 
 class Budgets:

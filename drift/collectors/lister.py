@@ -21,7 +21,7 @@ from google.auth import exceptions as auth_exc
 
 from drift.collectors.answers import BadResponse, compute_list, gapic_list
 from drift.collectors.clients import client_name
-from drift.collectors.context import PAGE_SIZE, ScanContext
+from drift.collectors.context import PAGE_SIZE, ScanContext, page_size
 from drift.kinds.spec import ComputeList, CustomList, GapicList, KindSpec
 
 Lister = Callable[[ScanContext, str, "str | None"], list[dict[str, Any]]]
@@ -98,9 +98,10 @@ def _gapic(
     method = getattr(client, source.method)
     parent = source.parent.format(project=project, region=region)
     timeout = ctx.policy.attempt_timeout_s
+    size = page_size(api)
 
     def list_page(token: str) -> Any:
-        request = {"parent": parent, "page_size": PAGE_SIZE, "page_token": token}
+        request = {"parent": parent, "page_size": size, "page_token": token}
         return gapic_call(method, request, timeout)
 
     check = gapic_list(source.items, source.extra)

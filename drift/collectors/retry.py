@@ -223,24 +223,28 @@ def call_with_retry(
     unreachable = 0
     while True:
         max_wait = max(until.left(), 0.0) if until is not None and until.started else None
-        waited = budget.acquire(max_wait)
-        if waited is None:  # the shared deadline would pass while queued for quota
+        got = budget.take(max_wait)
+        if got is None:  # the shared deadline would pass while queued for quota
             assert until is not None
             raise until.overrun()
+        slot, waited = got
         own.extend(waited)
         if until is not None:
             until.extend(waited)
         left = own.left() if until is None else min(own.left(), until.left())
         limit = min(policy.attempt_timeout_s, max(left, MIN_ATTEMPT_S))
         try:
-            with guard.attempt(limit, expect, echo) as att:
-                try:
-                    return fn()
-                except Exception as err:  # noqa: BLE001 - re-raised, as a sentence if needed
-                    bad = _as_bad_response(err, att)
-                    if bad is err:
-                        raise
-                    raise bad from err
+            try:
+                with guard.attempt(limit, expect, echo) as att:
+                    try:
+                        return fn()
+                    except Exception as err:  # noqa: BLE001 - re-raised, as a sentence if needed
+                        bad = _as_bad_response(err, att)
+                        if bad is err:
+                            raise
+                        raise bad from err
+            finally:
+                budget.done(slot)  # counted in the window until the answer is in
         except Exception as err:  # noqa: BLE001 - classified right below, re-raised if final
             if not is_retryable(err):
                 raise

@@ -14,7 +14,7 @@ from typing import Any
 
 from drift.collectors.answers import access_answer, gapic_list
 from drift.collectors.clients import client_name
-from drift.collectors.context import PAGE_SIZE, ScanContext
+from drift.collectors.context import ScanContext, page_size
 from drift.collectors.followup import FollowUp
 from drift.collectors.lister import gapic_call
 from drift.model import Resource
@@ -99,7 +99,7 @@ def list_versions(ctx: ScanContext, secret_name: str) -> list[dict[str, Any]]:
         None,
         lambda token: gapic_call(
             client.list_secret_versions,
-            {"parent": secret_name, "page_size": PAGE_SIZE, "page_token": token},
+            {"parent": secret_name, "page_size": page_size("secretmanager"), "page_token": token},
             timeout,
         ),
         "versions",

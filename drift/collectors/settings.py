@@ -12,7 +12,7 @@ class CollectSettings:
     variants with dataclasses.replace)."""
 
     endpoint: str | None = None  # base URL for every API (emulator/tests); None = live GCP
-    concurrency: int = 8  # requests in flight at once, across all APIs
+    concurrency: int = 16  # requests in flight at once, across all APIs (docs/operations.md)
     rate_per_minute: dict[str, int] = field(default_factory=dict)  # api -> budget; over defaults
     deadline_s: float = 120.0  # give up retrying one request after this long
     initial_backoff_s: float = 0.5

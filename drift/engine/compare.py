@@ -14,8 +14,6 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from drift.baseline import Baseline, Declared
 from drift.baseline.matchers import is_matcher, parse_matcher
 from drift.engine import values
@@ -180,6 +178,8 @@ class _Comparer:
     def deep(self, d: Declared, exp: dict[str, Any], act: dict[str, Any]) -> None:
         if values.same_value(exp, act):
             return  # equal, so DeepDiff would find nothing (values.same_value)
+        from deepdiff import DeepDiff  # only for a difference: most runs never load it
+
         # threshold_to_diff_deeper=0: DeepDiff otherwise reports a mapping in which about a
         # third of the keys differ as one changed value, which would fold a critical
         # `missing env/B` into a warning on `env` and bypass per-key severity and ignores.
