@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -72,6 +73,36 @@ def unsupported_kinds(baseline: Baseline, requested: set[str] | None) -> list[No
     ]
 
 
+class _Ahead:
+    """Which snapshot's resources were compared and linted while its scan ran.
+
+    collect_live hands each batch of normalized resources to a drift.engine.ahead.Ahead;
+    build_report finds it again by the snapshot's resources (the same tuple object
+    whatever `replace` did to the Snapshot around it). Only the last few scans are
+    remembered, so a caller that never builds a report holds nothing for long.
+    """
+
+    KEEP = 4
+
+    def __init__(self) -> None:
+        self._by_resources: dict[int, tuple[tuple[Any, ...], Any]] = {}
+        self._lock = threading.Lock()
+
+    def put(self, resources: tuple[Any, ...], ahead: Any) -> None:
+        with self._lock:
+            self._by_resources[id(resources)] = (resources, ahead)
+            while len(self._by_resources) > self.KEEP:
+                self._by_resources.pop(next(iter(self._by_resources)))
+
+    def take(self, resources: tuple[Any, ...]) -> Any:
+        with self._lock:
+            found = self._by_resources.pop(id(resources), None)
+        return found[1] if found is not None and found[0] is resources else None
+
+
+_AHEAD = _Ahead()
+
+
 def collect_live(
     baseline: Baseline,
     settings: CollectSettings,
@@ -84,11 +115,14 @@ def collect_live(
 
     `progress(done, total, label)` hears of each list done, `notice(sentence)` of each
     wait to retry (drift/collectors/scan.py); `shared` is the SharedScan of a run of
-    several projects (drift/runs.py), None for a scan of its own."""
+    several projects (drift/runs.py), None for a scan of its own. Resources are compared
+    and linted as they arrive (drift/engine/ahead.py), for build_report to reuse."""
     from drift.collectors.scan import collect
+    from drift.engine.ahead import Ahead
 
     taken_at = now_utc().strftime("%Y-%m-%dT%H:%M:%SZ")
     wanted = kinds_to_collect(set(baseline.kinds), kinds)
+    ahead = Ahead(baseline)
     snap = collect(
         baseline.project,
         list(baseline.regions),
@@ -100,7 +134,9 @@ def collect_live(
         progress=progress,
         notice=notice,
         shared=shared,
+        on_resources=ahead.add,
     )
+    _AHEAD.put(snap.resources, ahead)
     extra = unsupported_kinds(baseline, kinds)
     return replace(
         snap,
@@ -189,7 +225,10 @@ def build_report(
     # The declared number still tells this project's numbered secret references apart
     # when none was read (secrets not listed); the report only shows a number read live.
     number = snapshot.project_number or baseline.project_number
-    ev = evaluate(baseline, replace(snapshot, project_number=number), when.date(), now=when)
+    ahead = _AHEAD.take(snapshot.resources)  # what was worked out while the scan ran
+    ev = evaluate(
+        baseline, replace(snapshot, project_number=number), when.date(), now=when, ahead=ahead
+    )
     findings, ignored = ev.findings, ev.ignored
     if kinds:
         # Checks and lint look at everything collected; --kinds shows only what was asked.

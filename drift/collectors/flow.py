@@ -39,6 +39,10 @@ from drift.normalize.resources import to_resource
 from drift.registry import KINDS
 
 Progress = Callable[[int, int, str], None]
+#: Told of each batch of resources as they are normalized, with the project number their
+#: references were resolved with (the one read live, else the baseline's): a consumer may
+#: start working on them while the scan goes on (drift/engine/ahead.py).
+OnResources = Callable[[list[Resource], str | None], None]
 WAKE_S = 0.1  # the longest the main thread waits before it checks for a signal
 Item = dict[str, Any]
 
@@ -80,8 +84,10 @@ class Flow:
         pool: ThreadPoolExecutor,
         project_number: str | None,
         progress: Progress | None,
+        on_resources: OnResources | None = None,
     ) -> None:
         self.project = project
+        self.on_resources = on_resources
         self.kinds = kinds
         self.settings = settings
         self.ctx = ctx
@@ -146,7 +152,7 @@ class Flow:
                 continue
             if lst.ids != ids:  # normalized with a number a failed list took back
                 lst.normalized, lst.ids = [], ids
-                self._normalize(lst, ids)
+                self._normalize(lst, ids, number)
             resources += lst.normalized
         for kind, follow in self.follows.items():
             mine = [lst for lst in self.lists if lst.kind == kind and not lst.failed]
@@ -242,7 +248,7 @@ class Flow:
         ids = self._ids_with(number)
         for lst in self.lists:
             if lst.kind not in self.follows and not lst.failed:
-                self._normalize(lst, ids)
+                self._normalize(lst, ids, number)
         if not all(lst.done for lst in self.lists if lst.kind not in self.follows):
             return
         others = tuple(
@@ -256,14 +262,15 @@ class Flow:
                 if not follow.dead:
                     follow.follower.others(others)
 
-    def _normalize(self, lst: _List, ids: frozenset[str]) -> None:
+    def _normalize(self, lst: _List, ids: frozenset[str], number: str | None = None) -> None:
         if lst.ids is not None and lst.ids != ids:
             lst.normalized = []  # a number taken back: normalize again
         lst.ids = ids
         start = len(lst.normalized)
-        lst.normalized += [
-            to_resource(lst.kind, item, ids, region=lst.region) for item in lst.items[start:]
-        ]
+        new = [to_resource(lst.kind, item, ids, region=lst.region) for item in lst.items[start:]]
+        lst.normalized += new
+        if new and self.on_resources is not None:
+            self.on_resources(new, number or self.declared_number)
 
     def _number(self) -> tuple[str | None, set[str]]:
         """The first project number a kind's objects reveal, in list order (secret names),

@@ -18,7 +18,7 @@ from dataclasses import replace
 from drift.collectors.budget import Budgets
 from drift.collectors.clients import ClientFactory
 from drift.collectors.context import ScanContext
-from drift.collectors.flow import Flow, Progress
+from drift.collectors.flow import Flow, OnResources, Progress
 from drift.collectors.retry import RetryPolicy, retry_reason
 from drift.collectors.settings import CollectSettings
 from drift.collectors.signals import block_in_this_thread
@@ -85,6 +85,7 @@ def collect(
     progress: Progress | None = None,
     notice: Notice | None = None,
     shared: SharedScan | None = None,
+    on_resources: OnResources | None = None,
 ) -> Snapshot:
     """Snapshot `kinds` of `project`; `version_secrets` are secret ids whose versions are needed.
 
@@ -94,14 +95,17 @@ def collect(
     number is only one read live. `progress(done, total, label)` is told of each list done,
     `notice(sentence)` of each wait to retry (from worker threads). With `shared`, the
     requests go through its pool and budgets (several projects in one run), else through
-    a pool and budgets of this scan's own.
+    a pool and budgets of this scan's own. `on_resources(resources, number)` hears of
+    each batch of resources as it is normalized (drift/collectors/flow.py).
     """
     own = shared is None
     scan = shared or SharedScan(settings)
     ctx = scan.context()
     if notice is not None:
         ctx.on_wait = lambda api, region, err, left: notice(retry_notice(api, region, err, left))
-    flow = Flow(project, kinds, regions, settings, ctx, scan.pool, project_number, progress)
+    flow = Flow(
+        project, kinds, regions, settings, ctx, scan.pool, project_number, progress, on_resources
+    )
     try:
         resources, failed, read_number = flow.run(
             frozenset(version_secrets or ()), frozenset(digest_secrets or ())

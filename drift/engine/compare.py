@@ -43,10 +43,9 @@ def _is_env(kind: str, field: str) -> bool:
     return spec is not None and spec.type == "env"
 
 
-def _matcher_leaf(kind: str, field: str, value: Any) -> bool:
-    if _is_env(kind, field) and _is_env_secret_ref(value):
-        return False
-    return is_matcher(value)
+def _maybe_matcher(value: Any) -> bool:
+    """is_matcher, answered at once for a string (most declared values are)."""
+    return not isinstance(value, str) and is_matcher(value)
 
 
 class _Comparer:
@@ -99,7 +98,7 @@ class _Comparer:
             env = spec is not None and spec.type == "env"
             live_val = live.fields.get(field)
             present = field in live.fields and live_val is not None
-            leaf = not (env and _is_env_secret_ref(declared)) and is_matcher(declared)
+            leaf = not (env and _is_env_secret_ref(declared)) and _maybe_matcher(declared)
             if field == "sha256" and is_fingerprint(live_val) and leaf:
                 # A snapshot keeps only a fingerprint: one_of compares by it; a regex on
                 # the full digest cannot be judged offline and is left to live scans.
@@ -128,7 +127,7 @@ class _Comparer:
             keyed = spec is not None and spec.keyed
             if keyed and isinstance(declared, dict) and live_is_map:
                 declared = values.declared_keys(d.kind, field, declared, spec)
-                e, a = self.split_dict(d, field, declared, live_val or {})
+                e, a = self.split_dict(d, field, declared, live_val or {}, spec)
                 exp[field], act[field] = e, a
                 continue
             if env:
@@ -139,23 +138,36 @@ class _Comparer:
         self.deep(d, exp, act)
 
     def split_dict(
-        self, d: Declared, field: str, declared: dict[str, Any], live: dict[str, Any]
+        self,
+        d: Declared,
+        field: str,
+        declared: dict[str, Any],
+        live: dict[str, Any],
+        spec: Any = values.LOOK_UP,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """Evaluate matcher keys; return the plain parts of both sides for deepdiff."""
+        if spec is values.LOOK_UP:
+            spec = values.spec_of(d.kind, field)
         exp: dict[str, Any] = {}
         act: dict[str, Any] = {}
-        env = _is_env(d.kind, field)
+        env = spec is not None and spec.type == "env"
         for key, value in declared.items():
-            if _matcher_leaf(d.kind, field, value):
-                norm = values.scalar_normalizer(d.kind, field)
+            secret = env and _is_env_secret_ref(value)
+            if not secret and _maybe_matcher(value):
+                norm = declared_scalar(spec)
                 self.matcher(d, f"{field}/{key}", value, key in live, live.get(key), norm)
+                continue
+            if secret:
+                exp[key] = secret_ref(value, self.project_ids)
+            elif env:
+                exp[key] = values.env_value(value)
             else:
-                exp[key] = self.declared_plain(d.kind, field, {key: value})[key]
-                if key in live:
-                    act[key] = self.live_env_ref(live[key]) if env else live[key]
-                    if is_mask(live[key]) and isinstance(exp[key], str):
-                        # A snapshot keeps secret-looking values only as digests.
-                        exp[key] = mask(exp[key])
+                exp[key] = values.declared_value(d.kind, field, {key: value}, spec)[key]
+            if key in live:
+                act[key] = self.live_env_ref(live[key]) if env else live[key]
+                if is_mask(live[key]) and isinstance(exp[key], str):
+                    # A snapshot keeps secret-looking values only as digests.
+                    exp[key] = mask(exp[key])
         allow_extra = env and d.env_extra == "allow"
         for key, value in live.items():
             if key not in declared and not allow_extra:
@@ -218,15 +230,21 @@ class _Comparer:
             self.add(d, key, type_, e, a)
 
     # -- whole run ---------------------------------------------------------------------------
-    def run(self) -> list[RawFinding]:
+    def run(self, ahead: Any = None) -> list[RawFinding]:
         live_by_key = {r.key(): r for r in self.snapshot.resources}
         declared_keys = set()
+        number = self.snapshot.project_number
         for d in self.baseline.declared:
             key = live_key(d.kind, d.name, d.region)
             declared_keys.add(key)
             if not self.snapshot.checked(d.kind, d.region):
                 continue  # could not look: no finding may claim anything about it
-            self.resource(d, live_by_key.get(key))
+            live = live_by_key.get(key)
+            done = ahead.compared(d, live, number) if ahead is not None and live else None
+            if done is not None:
+                self.out += done  # worked out while the scan ran (drift/engine/ahead.py)
+            else:
+                self.resource(d, live)
         if self.baseline.rules.unmanaged != "ignore":
             for r in self.snapshot.resources:
                 if r.kind not in self.baseline.kinds or r.key() in declared_keys:
@@ -236,9 +254,23 @@ class _Comparer:
         return self.out
 
 
-def compare(baseline: Baseline, snapshot: Snapshot) -> list[RawFinding]:
-    """All differences between the declared and live views, before project rules."""
-    return _Comparer(baseline, snapshot).run()
+def compare(baseline: Baseline, snapshot: Snapshot, ahead: Any = None) -> list[RawFinding]:
+    """All differences between the declared and live views, before project rules.
+
+    `ahead` (drift/engine/ahead.py) holds the differences of resources already compared
+    while the scan ran, for the same live resource and project number."""
+    return _Comparer(baseline, snapshot).run(ahead)
+
+
+def compare_one(
+    baseline: Baseline, d: Declared, live: Resource, project_number: str | None
+) -> list[RawFinding]:
+    """The differences of one declared resource with its live one, as `compare` finds them
+    in a snapshot of `baseline`'s project with that project number."""
+    stand_in = Snapshot(baseline.project, project_number, (), ())
+    comparer = _Comparer(baseline, stand_in)
+    comparer.resource(d, live)
+    return comparer.out
 
 
 def _show(value: Any) -> str:

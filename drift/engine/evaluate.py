@@ -71,16 +71,21 @@ def _finding(raw: RawFinding, severity: Severity, text: str, rule: str | None) -
 
 
 def evaluate(
-    baseline: Baseline, snapshot: Snapshot, today: dt.date, now: dt.datetime | None = None
+    baseline: Baseline,
+    snapshot: Snapshot,
+    today: dt.date,
+    now: dt.datetime | None = None,
+    ahead: Any = None,
 ) -> Evaluation:
     """All findings of one run. `today` decides ignore expiry; `now` (the report time,
-    default: the start of `today`, UTC) decides certificate expiry."""
+    default: the start of `today`, UTC) decides certificate expiry. `ahead` holds what was
+    compared and linted while the scan ran (drift/engine/ahead.py)."""
     if now is None:
         now = dt.datetime.combine(today, dt.time.min, tzinfo=dt.UTC)
     raws = (
-        compare(baseline, snapshot)
+        compare(baseline, snapshot, ahead)
         + reference_findings(snapshot, now)
-        + lint_findings(snapshot, baseline.rules)
+        + lint_findings(snapshot, baseline.rules, ahead)
     )
     findings: list[Finding] = []
     ignored: list[IgnoredFinding] = []

@@ -58,12 +58,15 @@ _MAYBE = re.compile(r"[<${]|REPLACE|CHANGE|TODO")
 
 def placeholders(text: str) -> list[str]:
     """The template placeholders left in `text`, in order of appearance."""
-    if not text or is_mask(text):
+    digest = "@sha256:" in text
+    if not text or (not digest and not _MAYBE.search(text)):
+        return []  # nearly every live string: nothing any pattern needs
+    if is_mask(text):
         return []
-    if "@sha256:" in text:
+    if digest:
         text = _DIGEST.sub("", text)
     if not _MAYBE.search(text):
-        return []  # nearly every live string: nothing any pattern needs
+        return []
     found: list[tuple[int, str]] = []
     for m in _ANGLE.finditer(text):
         if m.group(1).lower() not in _HTML_TAGS:
@@ -330,20 +333,38 @@ def _message(raw: LintFinding) -> str:
     return f"{at}: lint rule {raw.rule} ({raw.note})."
 
 
-def lint_findings(snapshot: Snapshot, rules: ProjectRules) -> list[RawFinding]:
-    """Every lint finding on the live resources of checked kinds, for the rules turned on."""
-    canonical = tuple(canonical_host(h) for h in rules.canonical_hosts)
+def lint_findings(
+    snapshot: Snapshot, rules: ProjectRules, ahead: Any = None
+) -> list[RawFinding]:
+    """Every lint finding on the live resources of checked kinds, for the rules turned on.
+    `ahead` (drift/engine/ahead.py) holds those of resources linted while the scan ran."""
+    canonical = canonical_hosts(rules)
     out: list[RawFinding] = []
     resources = sorted(snapshot.resources, key=lambda r: (r.kind, r.name, r.region or ""))
     for r in resources:
         if not snapshot.checked(r.kind, r.region):
             continue
-        if rules.lint_enabled("placeholders"):
-            out += _placeholders(r)
-        if rules.lint_enabled("plaintext_secrets"):
-            out += _plaintext_secrets(r)
-        if canonical and rules.lint_enabled("host_spelling"):
-            out += _host_spelling(r, canonical)
-        if rules.lint_enabled("not_ready"):
-            out += _not_ready(r)
+        done = ahead.linted(r, rules) if ahead is not None else None
+        out += done if done is not None else lint_resource(r, rules, canonical)
+    return out
+
+
+def canonical_hosts(rules: ProjectRules) -> tuple[str, ...]:
+    """project.yaml's canonical hosts in canonical form (what host_spelling compares with)."""
+    return tuple(canonical_host(h) for h in rules.canonical_hosts)
+
+
+def lint_resource(
+    r: Resource, rules: ProjectRules, canonical: tuple[str, ...]
+) -> list[RawFinding]:
+    """The lint findings of one live resource, for the rules turned on."""
+    out: list[RawFinding] = []
+    if rules.lint_enabled("placeholders"):
+        out += _placeholders(r)
+    if rules.lint_enabled("plaintext_secrets"):
+        out += _plaintext_secrets(r)
+    if canonical and rules.lint_enabled("host_spelling"):
+        out += _host_spelling(r, canonical)
+    if rules.lint_enabled("not_ready"):
+        out += _not_ready(r)
     return out
