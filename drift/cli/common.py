@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -80,7 +80,12 @@ class Live:
 
 
 @contextlib.contextmanager
-def live_source(project: str | list[str], source: Any, scan: dict[str, Any]) -> Iterator[Live]:
+def live_source(
+    project: str | list[str],
+    source: Any,
+    scan: dict[str, Any],
+    warm_up: Callable[[], object] | None = None,
+) -> Iterator[Live]:
     """The Live source for a drift/cli/inputs.py Source, checked before any scan: an
     endpoint must answer at all, live GCP needs credentials; starts the in-process
     emulator when asked (for several projects, one emulator serving the bundled world of
@@ -88,7 +93,7 @@ def live_source(project: str | list[str], source: Any, scan: dict[str, Any]) -> 
     a local emulator or a proxy "live GCP"."""
     if source.emulator is None:
         if source.endpoint:
-            check_reachable(source)
+            check_reachable(source, warm_up)
             yield Live("endpoint", source.endpoint_label(), scan_settings(source.endpoint, scan))
         else:
             settings = replace(scan_settings(None, scan), credentials=live_credentials())
@@ -121,15 +126,20 @@ def live_source(project: str | list[str], source: Any, scan: dict[str, Any]) -> 
         emu.stop()
 
 
-def check_reachable(source: Any) -> None:
+def check_reachable(source: Any, meanwhile: Callable[[], object] | None = None) -> None:
     """An endpoint that refuses connections, does not resolve or fails TLS ends the run
-    now, in seconds, not after every request has retried for --retry-deadline."""
+    now, in seconds, not after every request has retried for --retry-deadline.
+    `meanwhile` runs while the probe's answer is on its way (the scan's imports)."""
     import importlib
 
     from drift.collectors.reach import probe_meanwhile
 
-    # The scan's modules load while the probe's answer is on its way.
-    why = probe_meanwhile(source.endpoint, lambda: importlib.import_module("drift.collectors.scan"))
+    def warm_up() -> None:
+        importlib.import_module("drift.collectors.scan")
+        if meanwhile is not None:
+            meanwhile()
+
+    why = probe_meanwhile(source.endpoint, warm_up)
     if why is None:
         return
     name = "DRIFT_API_ENDPOINT" if source.endpoint_from_env else "--api-endpoint"
@@ -228,7 +238,17 @@ def take_snapshot(
 
     if source.snapshot:
         return read_snapshot_file(baseline, project, source.snapshot, scan)
-    with live_source(project, source, scan) as live, scan_display(not scan["quiet"]) as show:
+
+    def warm_up() -> None:  # the clients this scan needs, while the endpoint is probed
+        from drift.collectors.scan import import_clients
+        from drift.registry import kinds_to_collect
+
+        import_clients(kinds_to_collect(set(baseline.kinds), kinds), list(baseline.regions))
+
+    with (
+        live_source(project, source, scan, warm_up) as live,
+        scan_display(not scan["quiet"]) as show,
+    ):
         snap = collect_live(baseline, live.settings, kinds, show.progress, show.notice)
     return replace(snap, source_type=live.source_type, source_detail=live.detail)
 

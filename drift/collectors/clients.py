@@ -8,11 +8,11 @@ Clients are never module globals: each scan owns its factory.
 
 from __future__ import annotations
 
-import importlib
 import threading
 from typing import Any
 
 from drift.collectors import guard
+from drift.collectors.imports import client_class
 from drift.kinds.spec import ComputeList, GapicList
 from drift.registry import KINDS
 
@@ -39,6 +39,36 @@ def _clients() -> dict[str, tuple[str, str]]:
 # client name -> (module, client class), derived from the registry (compute is slow to
 # import, so nothing is imported before a kind needs it).
 CLIENTS: dict[str, tuple[str, str]] = _clients()
+
+
+_TYPES: dict[str, Any] = {}
+
+
+def client_type(name: str) -> Any:
+    """The client class named `name` (client_name), imported on first use with as little
+    of its package as possible (drift/collectors/imports.py)."""
+    found = _TYPES.get(name)
+    if found is None:
+        module_name, _, class_name = name.rpartition(".")
+        found = _TYPES[name] = client_class(module_name, class_name)
+    return found
+
+
+def scan_clients(kinds: list[str], regions: list[str]) -> list[str]:
+    """The client names a scan of `kinds` in `regions` uses (client_name spelling)."""
+    names: list[str] = []
+    for kind in kinds:
+        spec = KINDS.get(kind)
+        source = spec.source if spec is not None else None
+        if isinstance(source, GapicList):
+            names.append(client_name(source.module, source.client))
+        elif isinstance(source, ComputeList) and spec is not None:
+            scopes = spec.scopes(regions)
+            if None in scopes:
+                names.append(client_name(source.module, source.client))
+            if any(scopes):
+                names.append(client_name(source.module, source.region_client))
+    return list(dict.fromkeys(names))
 
 
 class ClientFactory:
@@ -72,8 +102,7 @@ class ClientFactory:
         if name not in cache:
             # The name is the class's own dotted path (client_name); CLIENTS lists the
             # registry's, but a kind registered later (a test's) is built the same way.
-            module_name, _, class_name = name.rpartition(".")
-            cls = getattr(importlib.import_module(module_name), class_name)
+            cls = client_type(name)
             options: dict[str, Any] = {}
             if self.endpoint:
                 options["api_endpoint"] = self.endpoint

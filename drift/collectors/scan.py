@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from drift.collectors.budget import Budgets
-from drift.collectors.clients import ClientFactory
+from drift.collectors.clients import ClientFactory, client_type, scan_clients
 from drift.collectors.context import ScanContext
 from drift.collectors.flow import Flow, OnResources, Progress
 from drift.collectors.retry import RetryPolicy, retry_reason
@@ -74,6 +74,14 @@ class SharedScan:
         self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
 
 
+def import_clients(kinds: list[str], regions: list[str]) -> None:
+    """Import the client classes a scan of `kinds` uses, in this thread, each only with its
+    own service module (drift/collectors/imports.py): before any worker needs one, or
+    while something else is waited for (the endpoint probe)."""
+    for name in scan_clients(kinds, regions):
+        client_type(name)
+
+
 def collect(
     project: str,
     regions: list[str],
@@ -98,6 +106,7 @@ def collect(
     a pool and budgets of this scan's own. `on_resources(resources, number)` hears of
     each batch of resources as it is normalized (drift/collectors/flow.py).
     """
+    import_clients(kinds, regions)
     own = shared is None
     scan = shared or SharedScan(settings)
     ctx = scan.context()
