@@ -125,10 +125,16 @@ def _wrong(spec: FieldSpec, value: Any, line: int | None) -> list[Issue]:
     return [("", line, f"expected {expected(spec)}, {_got(value)}")]
 
 
+# Types whose value may itself be a mapping (any other type's mapping is a matcher).
+_MAPPING_TYPES = _STRUCTURED | {"replication", "traffic"}
+
+
 def check_value(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
     """Validate one declared value (or matcher) for `spec`; return (clean value, issues)."""
-    if isinstance(value, Mapping) and (
-        spec.type not in _STRUCTURED | {"replication", "traffic"} or is_matcher(value)
+    if (
+        not isinstance(value, str)  # most values: no mapping, no matcher
+        and isinstance(value, Mapping)
+        and (spec.type not in _MAPPING_TYPES or is_matcher(value))
     ):
         return _check_matcher(spec, value, line)
     return _CHECKERS[spec.type](spec, value, line)

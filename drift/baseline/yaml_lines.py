@@ -312,26 +312,39 @@ class _Builder:
 
     def _mapping(self, node: yaml.MappingNode, path: str, depth: int) -> LMap:
         explicit = LMap(_line(node))
+        key_lines = explicit.key_lines
         merged: list[LMap] = []
+        # Without aliases a plain string value needs no bookkeeping: taken as it is (most
+        # of a big baseline's values; the same as build() would give).
+        plain_strings = not self.aliases and depth + 1 <= MAX_DEPTH
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG:
+            key_tag = key_node.tag
+            if key_tag == _MERGE_TAG:
                 merged += self._merge(value_node, path, depth, _line(key_node))
                 continue
-            key = self._key(key_node, path)
-            if isinstance(key, Unreadable):
-                continue
-            sub = f"{path}.{key}" if path else str(key)
-            if key in explicit.key_lines:
+            if key_tag == _STR_TAG and isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value  # what _key gives a plain string key
+            else:
+                key = self._key(key_node, path)
+                if isinstance(key, Unreadable):
+                    continue
+            line = key_node.start_mark.line + 1
+            if key in key_lines:
                 self._problem(
                     key_node,
-                    sub,
-                    f"duplicate key {quote(key)} (first at line {explicit.key_lines[key]}, "
-                    f"again at line {_line(key_node)}); keep only one",
+                    f"{path}.{key}" if path else str(key),
+                    f"duplicate key {quote(key)} (first at line {key_lines[key]}, "
+                    f"again at line {line}); keep only one",
                 )
                 continue
-            explicit.key_lines[key] = _line(key_node)
-            explicit[key] = self.build(value_node, sub, depth + 1, _line(key_node))
-            if value_node.tag in _NUMBER_TAGS and isinstance(value_node, yaml.ScalarNode):
+            key_lines[key] = line
+            value_tag = value_node.tag
+            if plain_strings and value_tag == _STR_TAG and isinstance(value_node, yaml.ScalarNode):
+                explicit[key] = value_node.value
+                continue
+            sub = f"{path}.{key}" if path else str(key)
+            explicit[key] = self.build(value_node, sub, depth + 1, line)
+            if value_tag in _NUMBER_TAGS and isinstance(value_node, yaml.ScalarNode):
                 explicit.number_text[key] = value_node.value
         if not merged:
             return explicit
