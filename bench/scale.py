@@ -100,6 +100,7 @@ class Config:
     emulator_env: dict[str, str]
     demo: Path  # the demo baseline folder that `drift validate` checks
     peer: bool = True
+    rates: tuple[str, ...] = ()  # `--rate API=N` given to drift's scans (default: its own)
 
     @property
     def quotas(self) -> dict[str, int]:
@@ -211,6 +212,8 @@ def scan_once(cfg: Config, runner: str, world: World, world_file: Path, tmp: Pat
             cmd = [*cfg.drift_cmd, "diff", "--project", PROJECT, "--expected", str(expected)]
             cmd += ["--api-endpoint", emu.url, "--concurrency", str(cfg.concurrency)]
             cmd += ["--format", "json", "--output", str(report), "--quiet"]
+            for rate in cfg.rates:
+                cmd += ["--rate", rate]
             m = measured(cmd, cfg.drift_env)
         else:
             cmd = [sys.executable, str(PEER), "--project", PROJECT, "--expected", str(expected)]
@@ -505,6 +508,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quota", type=int, default=600, help="reads per minute for each API")
     parser.add_argument("--page-size", type=int, default=None, help="emulator's largest page")
     parser.add_argument("--concurrency", type=int, default=None, help="default: drift's own")
+    parser.add_argument(
+        "--rate",
+        action="append",
+        default=[],
+        metavar="API=N",
+        help="drift's per-minute budget for an API (repeatable; default: drift's own, 90%% of "
+        "the quota), e.g. secretmanager=600 to use the emulator's whole quota",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-peer", action="store_true", help="skip the thread-pool peer")
     parser.add_argument("--no-commands", action="store_true", help="scans only")
@@ -551,6 +562,7 @@ def main(argv: list[str] | None = None) -> int:
             ROOT / "expected",
         ),
         peer=not args.no_peer,
+        rates=tuple(args.rate),
     )
     tree = str(args.tree) if args.tree else f"{ROOT} at {_git_state()}"
     print(f"drift: {tree}")
@@ -561,6 +573,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"emulator (own process): {cfg.latency_ms} ms per request, {cfg.quota} reads/min per "
         f"API, page size {cfg.page_size or 'its default (50)'}; concurrency {cfg.concurrency}; "
+        f"drift's budgets: {', '.join(cfg.rates) or 'its own'}; "
         f"median of {cfg.runs} runs ({cfg.fast_runs} for sub-second commands)"
     )
     print(f"load average before: {_load()}")

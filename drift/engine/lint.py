@@ -333,9 +333,7 @@ def _message(raw: LintFinding) -> str:
     return f"{at}: lint rule {raw.rule} ({raw.note})."
 
 
-def lint_findings(
-    snapshot: Snapshot, rules: ProjectRules, ahead: Any = None
-) -> list[RawFinding]:
+def lint_findings(snapshot: Snapshot, rules: ProjectRules, ahead: Any = None) -> list[RawFinding]:
     """Every lint finding on the live resources of checked kinds, for the rules turned on.
     `ahead` (drift/engine/ahead.py) holds those of resources linted while the scan ran."""
     canonical = canonical_hosts(rules)
@@ -354,9 +352,7 @@ def canonical_hosts(rules: ProjectRules) -> tuple[str, ...]:
     return tuple(canonical_host(h) for h in rules.canonical_hosts)
 
 
-def lint_resource(
-    r: Resource, rules: ProjectRules, canonical: tuple[str, ...]
-) -> list[RawFinding]:
+def lint_resource(r: Resource, rules: ProjectRules, canonical: tuple[str, ...]) -> list[RawFinding]:
     """The lint findings of one live resource, for the rules turned on."""
     out: list[RawFinding] = []
     if rules.lint_enabled("placeholders"):
