@@ -19,6 +19,7 @@ Two sides, one rule set (tests/test_redact.py keeps a table-driven corpus of bot
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from typing import Any
@@ -108,6 +109,9 @@ def _is_plain_url(value: str) -> bool:
     return bool(parts.scheme and parts.netloc) and "@" not in parts.netloc
 
 
+# is_sensitive asks about one value up to five times (credential, configuration, and again
+# inside each other); a report and the lint ask again. Both depend only on the value.
+@functools.lru_cache(maxsize=16384)
 def looks_like_configuration(value: str) -> bool:
     """Resource names, paths, URLs without userinfo, image references, digests and Cloud
     SQL connection names."""
@@ -126,6 +130,7 @@ def looks_like_configuration(value: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=16384)
 def looks_like_credential(value: str) -> bool:
     """True for a value that has the shape of a credential (see the module docstring)."""
     if any(p.search(value) for p in _CREDENTIAL_PATTERNS):

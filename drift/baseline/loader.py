@@ -30,6 +30,7 @@ from drift.baseline.schema import (
 from drift.baseline.yaml_lines import (
     UNREADABLE,
     BaselineError,
+    LMap,
     Problem,
     key_line,
     load_yaml,
@@ -318,6 +319,10 @@ def _load(expected_dir: Path, project: str) -> Baseline:
     )
 
 
+# Values plain() would return as they are.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 class _Collector:
     """Validates resource files one by one, remembering what was declared where."""
 
@@ -387,11 +392,14 @@ class _Collector:
         sources: dict[str, str] = {}
         env_extra = "deny"
         region: str | None = None
+        # A big baseline passes here for every field of every resource: key lines are read
+        # from the LMap directly, field paths are only spelled out for a problem, and a
+        # scalar value skips plain() (it only copies mappings and lists).
+        key_lines = body.key_lines if isinstance(body, LMap) else {}
         for key, value in body.items():
-            kl = key_line(body, key) or line
-            fpath = f"{where}.{key}"
+            kl = key_lines.get(key) or line
             if key == "region" and "region" in META_FIELDS[kind]:
-                region = self._region(file, kind, value, kl, fpath)
+                region = self._region(file, kind, value, kl, f"{where}.{key}")
             elif key == "env_extra" and "env_extra" in META_FIELDS[kind]:
                 if value in ENV_EXTRA_CHOICES:
                     env_extra = value
@@ -399,21 +407,23 @@ class _Collector:
                     self._bad(
                         file,
                         kl,
-                        fpath,
+                        f"{where}.{key}",
                         f"expected allow or deny, got {value!r}; "
                         f"{suggest(value, ENV_EXTRA_CHOICES)}",
                     )
             elif key in specs:
                 clean, issues = check_value(specs[key], value, kl)
                 for sub, iline, message in issues:
+                    fpath = f"{where}.{key}"
                     self._bad(file, iline, f"{fpath}.{sub}" if sub else fpath, message)
-                fields[key] = plain(clean)
+                fields[key] = clean if type(clean) in _SCALARS else plain(clean)
                 sources[key] = f"{file}:{kl}"
-                if isinstance(value, Mapping) and not is_matcher(value):
+                if isinstance(value, dict) and not is_matcher(value):
+                    sub_lines = value.key_lines if isinstance(value, LMap) else {}
                     for sub in value:
-                        sources[f"{key}/{sub}"] = f"{file}:{key_line(value, sub) or kl}"
+                        sources[f"{key}/{sub}"] = f"{file}:{sub_lines.get(sub) or kl}"
             else:
-                self._unknown(file, kind, key, kl, fpath)
+                self._unknown(file, kind, key, kl, f"{where}.{key}")
         if REGIONAL[kind] == "required" and "region" not in body:
             example = self.info.regions[0] if self.info else "us-central1"
             self._bad(

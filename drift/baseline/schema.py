@@ -129,10 +129,14 @@ def _wrong(spec: FieldSpec, value: Any, line: int | None) -> list[Issue]:
 _MAPPING_TYPES = _STRUCTURED | {"replication", "traffic"}
 
 
+# Exact types that are never a mapping (asking the Mapping ABC costs more than the check).
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def check_value(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list[Issue]]:
     """Validate one declared value (or matcher) for `spec`; return (clean value, issues)."""
     if (
-        not isinstance(value, str)  # most values: no mapping, no matcher
+        type(value) not in _SCALAR_TYPES  # most values: no mapping, no matcher
         and isinstance(value, Mapping)
         and (spec.type not in _MAPPING_TYPES or is_matcher(value))
     ):
@@ -271,7 +275,7 @@ def _check_map(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list
                            "; keep one"))  # fmt: skip
             continue
         spelled.setdefault(same, key)
-        if isinstance(item, Mapping):
+        if type(item) not in _SCALAR_TYPES and isinstance(item, Mapping):
             item, sub = _check_matcher(STR, item, kl)
         else:
             item, sub = _scalar_str(item, kl, "map", number_text(value, key))
@@ -294,7 +298,7 @@ def _check_env(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, list
             issues.append((str(key), kl, "env var names are non-empty strings without '/' or '='"))
             continue
         sub: list[Issue]
-        if isinstance(item, Mapping):
+        if type(item) not in _SCALAR_TYPES and isinstance(item, Mapping):
             try:
                 parse_matcher(dict(item))
                 sub = []
@@ -391,7 +395,7 @@ def _check_traffic(spec: FieldSpec, value: Any, line: int | None) -> tuple[Any, 
         if not isinstance(key, str) or not key:
             issues.append((str(key), kl, "revision names and tags are strings; quote it"))
             continue
-        if isinstance(item, Mapping):
+        if type(item) not in _SCALAR_TYPES and isinstance(item, Mapping):
             all_plain = False
             _, sub = _check_matcher(INT, item, kl)
             issues += [(key + (f".{p}" if p else ""), ln, m) for p, ln, m in sub]
