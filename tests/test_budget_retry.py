@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 from google.api_core import exceptions as gexc
@@ -188,3 +190,66 @@ def test_every_attempt_gives_its_place_back():
 
     assert call_with_retry(flaky, budget, RetryPolicy(), sleep=clock.sleep) == "ok"
     assert len(budget._sent) == 3 and not any(s.open for s in budget._sent)
+
+
+def test_list_pages_go_before_follow_ups_when_the_window_is_full():
+    """A list's next page waiting for a place gets the first one that frees, ahead of
+    follow-ups (version lists) that were waiting already: its pages bring more work and
+    must follow one another, so it is the one a full budget must not starve."""
+    import threading
+
+    from drift.collectors.budget import follow_up
+
+    budget = RateBudget(2, window_s=0.3)
+    budget.acquire()
+    budget.acquire()  # the window is full for 0.3 s
+    order: list[str] = []
+    lock = threading.Lock()
+
+    def take(name: str, as_follow_up: bool) -> None:
+        if as_follow_up:
+            with follow_up():
+                budget.acquire()
+        else:
+            budget.acquire()
+        with lock:
+            order.append(name)
+
+    waiting = [threading.Thread(target=take, args=(f"v{i}", True)) for i in range(3)]
+    for t in waiting:
+        t.start()
+    time.sleep(0.05)  # the follow-ups queue first
+    page = threading.Thread(target=take, args=("page", False))
+    page.start()
+    for t in [*waiting, page]:
+        t.join(5)
+    assert order[0] == "page"  # the first place to free went to the list's page
+    assert sorted(order[1:]) == ["v0", "v1", "v2"]  # and the follow-ups still all got one
+
+
+def test_a_quota_refusal_shrinks_the_budget_by_a_tenth_down_to_half():
+    """drift alone never draws a 429 (a budget equal to the quota holds), so one means
+    another reader shares the quota: the bucket leaves it room for the rest of the run."""
+    clock = FakeClock()
+    budget = RateBudget(600, clock=clock, sleep=clock.sleep)
+    calls = []
+
+    def refused_once():
+        calls.append(1)
+        if len(calls) == 1:
+            raise gexc.TooManyRequests("Quota exceeded for quota metric 'Read requests'")
+        return "ok"
+
+    policy = RetryPolicy(deadline_s=30.0, initial_s=0.5)
+    assert call_with_retry(refused_once, budget, policy, sleep=clock.sleep, clock=clock) == "ok"
+    assert budget.limit == 540
+    for _ in range(20):
+        budget.shrink()
+    assert budget.limit == 300  # never under half of where it started
+
+    compute_403 = gexc.Forbidden("rate", errors=[{"reason": "rateLimitExceeded"}])
+    other_403 = gexc.Forbidden("denied", errors=[{"reason": "forbidden"}])
+    from drift.collectors.retry import is_quota_refusal
+
+    assert is_quota_refusal(compute_403) and not is_quota_refusal(other_403)
+    assert not is_quota_refusal(gexc.ServiceUnavailable("down"))

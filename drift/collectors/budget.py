@@ -17,17 +17,44 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-# Google's documented read quotas are per minute; drift defaults to 90% of them so a
-# scan leaves room for other readers of the same project (see docs/operations.md).
-DEFAULT_RATE_PER_MINUTE = {"run": 540, "secretmanager": 540, "vpcaccess": 540, "compute": 1350}
+# Google's read quotas per minute (docs/operations.md): Secret Manager 600 per project
+# (documented), Cloud Run 600 per region (reported; undocumented), VPC Access none published
+# (600, as Cloud Run), Compute 1,500 per project. A budget equal to the quota draws no 429
+# from drift alone (a request holds its place until its answer); when another reader
+# shares the quota, its 429s shrink the budget (RateBudget.shrink), and --rate sets less.
+DEFAULT_RATE_PER_MINUTE = {"run": 600, "secretmanager": 600, "vpcaccess": 600, "compute": 1500}
+# A quota refusal takes a tenth off the budget, down to this share of where it started.
+SHRINK_FACTOR = 0.9
+SHRINK_FLOOR = 0.5
 WINDOW_S = 60.0
 
 
 # While the oldest request in the window is still waiting for its answer, how often to
 # look again (its place frees one window after the answer).
 OPEN_POLL_S = 0.05
+
+
+_thread = threading.local()
+
+
+@contextmanager
+def follow_up() -> Iterator[None]:
+    """Requests made inside (on this thread) are follow-ups (a secret's version list): when
+    a budget's window is full they let the lists' own pages go first.
+
+    A list's pages must follow one another and each one brings more follow-ups, so a page
+    that queues behind a thousand version lists holds up the whole scan (and may run its
+    list past its deadline); the follow-ups lose nothing by waiting their turn.
+    """
+    was = getattr(_thread, "follow_up", False)
+    _thread.follow_up = True
+    try:
+        yield
+    finally:
+        _thread.follow_up = was
 
 
 class Slot:
@@ -53,11 +80,13 @@ class RateBudget:
         if per_minute <= 0:
             raise ValueError("a rate budget must be positive")
         self.limit = int(per_minute)
+        self._floor = max(1, int(per_minute * SHRINK_FLOOR))
         self.window_s = window_s
         self._sent: deque[Slot] = deque()  # in the order taken
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
+        self._pages_waiting = 0  # list pages waiting for a place: follow-ups let them first
 
     def in_window(self) -> int:
         """Requests counted in the last window: what the next `take` is measured against."""
@@ -70,22 +99,43 @@ class RateBudget:
         Give it back with `done` once the answer is in. With `max_wait`, gives up (None,
         nothing taken) rather than wait longer than that."""
         waited = 0.0
-        while True:
-            with self._lock:
-                now = self._clock()
-                sent = self._sent
-                while sent and not sent[0].open and now - sent[0].at >= self.window_s:
-                    sent.popleft()
-                if len(sent) < self.limit:
-                    slot = Slot(now)
-                    sent.append(slot)
-                    return slot, waited
-                oldest = sent[0]
-                delay = OPEN_POLL_S if oldest.open else oldest.at + self.window_s - now
-            if max_wait is not None and waited + delay > max_wait:
-                return None
-            self._sleep(delay)
-            waited += delay
+        page = not getattr(_thread, "follow_up", False)
+        queued = False
+        try:
+            while True:
+                with self._lock:
+                    now = self._clock()
+                    sent = self._sent
+                    while sent and not sent[0].open and now - sent[0].at >= self.window_s:
+                        sent.popleft()
+                    if len(sent) < self.limit and (page or not self._pages_waiting):
+                        slot = Slot(now)
+                        sent.append(slot)
+                        return slot, waited
+                    if len(sent) < self.limit:
+                        delay = OPEN_POLL_S  # a page waits for this place: let it have it
+                    else:
+                        oldest = sent[0]
+                        delay = OPEN_POLL_S if oldest.open else oldest.at + self.window_s - now
+                    if page and not queued:
+                        self._pages_waiting += 1
+                        queued = True
+                if max_wait is not None and waited + delay > max_wait:
+                    return None
+                self._sleep(delay)
+                waited += delay
+        finally:
+            if queued:
+                with self._lock:
+                    self._pages_waiting -= 1
+
+    def shrink(self) -> int:
+        """The quota refused a request (429, or Compute's 403 rateLimitExceeded), which
+        drift alone never causes: another reader shares it. Leave it room: a tenth less
+        for the rest of the run, never under half the starting budget. The new limit."""
+        with self._lock:
+            self.limit = max(self._floor, int(self.limit * SHRINK_FACTOR))
+            return self.limit
 
     def done(self, slot: Slot) -> None:
         """The request's answer is in (or it failed): its place frees one window from now."""
@@ -117,5 +167,5 @@ class Budgets:
         key = f"{api}:{region}" if api == "run" and region else api
         with self._lock:
             if key not in self._budgets:
-                self._budgets[key] = RateBudget(self._rates.get(api, 540))
+                self._budgets[key] = RateBudget(self._rates.get(api, 600))
             return self._budgets[key]

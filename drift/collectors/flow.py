@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from drift.collectors.budget import follow_up
 from drift.collectors.context import ScanContext
 from drift.collectors.followup import Follower, FollowUp, step_of
 from drift.collectors.lister import COLLECT_ERRORS, list_raw
@@ -184,7 +185,7 @@ class Flow:
             follow = self.follows[kind]
             if follow.dead:
                 return
-            fut = self._submit(fn, key)
+            fut = self._submit(_as_follow_up, fn, key)
             follow.pending[fut] = (what, key)
             self.total += 1
             fut.add_done_callback(lambda f: self.events.put(("job", kind, f)))
@@ -297,3 +298,9 @@ class Flow:
 
 class _Pending(Exception):
     """The project number is not known yet: an earlier list may still reveal it."""
+
+
+def _as_follow_up(fn: Callable[[str], Any], key: str) -> Any:
+    """A follow-up request: under a full rate budget, lists' pages go before it."""
+    with follow_up():
+        return fn(key)

@@ -116,6 +116,15 @@ def retry_reason(err: BaseException) -> str:
     return type(err).__name__
 
 
+def is_quota_refusal(err: BaseException) -> bool:
+    """A read quota said no: 429, or Compute's 403 with reason rateLimitExceeded."""
+    if isinstance(err, BadResponse):
+        return err.status == 429
+    if isinstance(err, gexc.TooManyRequests):
+        return True
+    return isinstance(err, gexc.Forbidden) and bool(_reasons(err) & RATE_LIMIT_REASONS)
+
+
 def is_retryable(err: BaseException) -> bool:
     if isinstance(err, BadResponse):
         return err.retryable
@@ -248,6 +257,8 @@ def call_with_retry(
         except Exception as err:  # noqa: BLE001 - classified right below, re-raised if final
             if not is_retryable(err):
                 raise
+            if is_quota_refusal(err):
+                budget.shrink()  # another reader shares the quota: leave it room
             if reach.unreachable(err):
                 unreachable += 1
                 if unreachable >= UNREACHABLE_TRIES:
