@@ -513,8 +513,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="API=N",
-        help="drift's per-minute budget for an API (repeatable; default: drift's own, 90%% of "
-        "the quota), e.g. secretmanager=600 to use the emulator's whole quota",
+        help="drift's per-minute budget for an API (repeatable; default: drift's own, "
+        "Google's read quotas), e.g. secretmanager=540 to leave a tenth of the quota free",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-peer", action="store_true", help="skip the thread-pool peer")
