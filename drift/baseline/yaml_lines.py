@@ -162,6 +162,33 @@ class Unreadable(str):
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+# Scalars whose value PyYAML's SafeConstructor would give can be read without it (a big
+# baseline has tens of thousands: `concurrency: 80`, `ready: true`). A plain decimal
+# integer (no `_`, base prefix, leading zero or `:`) is int(text); YAML 1.1 booleans are
+# its bool_values by lower case; the null spellings are None. Anything else goes
+# through the constructor.
+_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})\Z")
+_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
+
+
+def _fast_int(text: str) -> Any:
+    return int(text) if _PLAIN_INT.match(text) else _SLOW
+
+
+def _fast_bool(text: str) -> Any:
+    return _BOOLS.get(text.lower(), _SLOW)
+
+
+def _fast_null(text: str) -> Any:
+    return None
+
+
+_SLOW: Any = object()
+_FAST_SCALARS = {
+    "tag:yaml.org,2002:int": _fast_int,
+    "tag:yaml.org,2002:bool": _fast_bool,
+    "tag:yaml.org,2002:null": _fast_null,
+}
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -193,8 +220,15 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     def __init__(self, stream: Any) -> None:
         super().__init__(stream)
         self._tags: dict[tuple[Any, Any, Any], str] = {}
+        self._plain: dict[str, str] = {}  # the tag of a plain scalar, by its text
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and implicit[0] is True:
+            # A plain scalar (most nodes): its tag depends on its text alone.
+            tag = self._plain.get(value)
+            if tag is None:
+                tag = self._plain[value] = super().resolve(kind, value, implicit)
+            return tag
         key = (kind, value, implicit)
         tag = self._tags.get(key)
         if tag is None:
@@ -279,7 +313,15 @@ class _Builder:
             )
             return None
         if isinstance(node, yaml.ScalarNode):
-            return node.value if node.tag == _STR_TAG else self._scalar(node, path)
+            tag = node.tag
+            if tag == _STR_TAG:
+                return node.value
+            fast = _FAST_SCALARS.get(tag)
+            if fast is not None:
+                value = fast(node.value)
+                if value is not _SLOW:
+                    return value
+            return self._scalar(node, path)
         if node.tag not in (_MAP_TAG, _SEQ_TAG):
             self._problem(node, path, f"unsupported YAML tag {_tag(node.tag)}; remove it")
             return None
@@ -343,7 +385,10 @@ class _Builder:
                 explicit[key] = value_node.value
                 continue
             sub = f"{path}.{key}" if path else str(key)
-            explicit[key] = self.build(value_node, sub, depth + 1, line)
+            if plain_strings:  # no alias in the file: a tree, built without the bookkeeping
+                explicit[key] = self._build_tree(value_node, sub, depth + 1)
+            else:
+                explicit[key] = self.build(value_node, sub, depth + 1, line)
             if value_tag in _NUMBER_TAGS and isinstance(value_node, yaml.ScalarNode):
                 explicit.number_text[key] = value_node.value
         if not merged:

@@ -106,14 +106,17 @@ def diff(
     from drift.cli.compare import link_base_for
     from drift.pipeline import exit_code
     from drift.report import formatter
-    from drift.report.terminal import table_settings
 
     links = link_base_for(link_base) if fmt == "markdown" else None
     report = run.report()
     if nightly is not None:  # marked and recorded before it is written (drift/history/)
         report = nightly.record(report, run.kinds)
     fmt = fmt or ("table" if sys.stdout.isatty() and not output else "json")
-    color, width = table_settings(color_choice, sys.stdout, to_file=bool(output))
+    color, width = False, None  # colour and width only matter to the table
+    if fmt == "table":
+        from drift.report.terminal import table_settings  # loads rich: only for a table
+
+        color, width = table_settings(color_choice, sys.stdout, to_file=bool(output))
     trend = nightly.trend(report.project) if nightly is not None else None  # html draws it
     text = formatter(
         fmt, color=color, width=width, show_ignored=show_ignored, link_base=links, trend=trend

@@ -155,13 +155,12 @@ def nightly_from(scan: dict[str, Any]) -> Nightly | None:
     problem is one sentence and exit 1. None without --history."""
     values = {k: scan.pop(k, None) for k in _KEYS}
     location, notify = values["history"], tuple(values["notify"] or ())
-    from drift.notify import TargetError, check_report_url, parse_target
-
     if not location:
         if notify:
             fail("--notify needs --history LOCATION: alerts say only what is new or "
                  "resolved, and drift remembers what it has said there.")  # fmt: skip
         return None
+    from drift.notify import TargetError, check_report_url, parse_target  # with --history only
     try:
         targets = tuple(dict.fromkeys(parse_target(t) for t in notify))
         if values["report_url"]:

@@ -150,9 +150,11 @@ def start(
 
 def final_code(code: int, job: bool) -> int:
     """The process's exit code: in job mode drift alone is 0 (drift/runs.py)."""
+    if not job:
+        return code
     from drift.runs import job_exit_code
 
-    return job_exit_code(code) if job else code
+    return job_exit_code(code)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,14 @@ def _maybe_matcher(value: Any) -> bool:
     return not isinstance(value, str) and is_matcher(value)
 
 
+# Field types compared as one value whose declared side only needs declared_scalar (the
+# others are keyed, sets, probes, replication, traffic or digests: the general path).
+_PLAIN_TYPES = frozenset(
+    {"str", "image", "short_name", "host", "int", "cpu", "memory", "duration", "bool", "enum"}
+)
+_SCALAR_VALUES = frozenset({str, int, float, bool})
+
+
 class _Comparer:
     def __init__(self, baseline: Baseline, snapshot: Snapshot) -> None:
         self.baseline = baseline
@@ -93,10 +101,17 @@ class _Comparer:
             return
         exp: dict[str, Any] = {}
         act: dict[str, Any] = {}
+        live_fields = live.fields
         for field, declared in d.fields.items():
             spec = values.spec_of(d.kind, field)  # once per field: the helpers take it
+            if type(declared) in _SCALAR_VALUES and spec is not None and spec.type in _PLAIN_TYPES:
+                # Most declared fields: a scalar of a scalar type. What the general path
+                # below gives them: the declared side normalized by type, the live as is.
+                exp[field] = declared_scalar(spec)(declared)
+                act[field] = live_fields.get(field)
+                continue
             env = spec is not None and spec.type == "env"
-            live_val = live.fields.get(field)
+            live_val = live_fields.get(field)
             present = field in live.fields and live_val is not None
             leaf = not (env and _is_env_secret_ref(declared)) and _maybe_matcher(declared)
             if field == "sha256" and is_fingerprint(live_val) and leaf:
@@ -250,7 +265,10 @@ class _Comparer:
                 if r.kind not in self.baseline.kinds or r.key() in declared_keys:
                     continue
                 raw = RawFinding(r.kind, r.name, r.region, None, "unmanaged", None, None, None)
-                self.out.append(replace(raw, message=message(raw)))
+                text = message(raw)  # built once more with it: cheaper than replace()
+                self.out.append(
+                    RawFinding(r.kind, r.name, r.region, None, "unmanaged", None, None, None, text)
+                )
         return self.out
 
 

@@ -118,10 +118,21 @@ def declared_scalar(spec: FieldSpec | None) -> Callable[[Any], Any]:
     (a name, a host), so it does not fail on a loaded baseline; a matcher's option of
     another type (e.g. a YAML number given for a name) is left as written.
     """
-    fn = _SCALAR.get(spec.type) if spec is not None else None
+    if spec is None:
+        return _same
+    fn = _SCALAR.get(spec.type)
     if fn is None:
         return _same
+    norm = _NORMS.get(spec.type)  # one per type: compare asks for each declared field
+    if norm is None:
+        norm = _NORMS[spec.type] = _tolerant(fn)
+    return norm
 
+
+_NORMS: dict[str, Callable[[Any], Any]] = {}
+
+
+def _tolerant(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def norm(value: Any) -> Any:
         try:
             return fn(value)

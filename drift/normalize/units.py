@@ -9,6 +9,7 @@ are the same grammars, also written into the baseline's JSON Schema.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -54,6 +55,8 @@ def _number(value: float | Fraction) -> int | float:
 
 def _plain_number(value: Any, what: str) -> int | float:
     """A JSON/YAML number given for a unit value: finite and not negative."""
+    if type(value) is int and value >= 0:
+        return value  # most of them: nothing to check or round
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"not {what}: {value!r} (must be a finite number, 0 or more)")
     return _number(value)
@@ -69,7 +72,14 @@ def duration_seconds(value: Any) -> int | float | None:
         return _plain_number(value, "a duration")
     if isinstance(value, dict):
         return _number(float(value.get("seconds", 0)) + float(value.get("nanos", 0)) / 1e9)
-    text = str(value)
+    return _duration_text(str(value))
+
+
+# A baseline of thousands of services spells the same few values again and again (`300s`,
+# `512Mi`, `1`), and the loader's check and compare both parse each: parse a text once.
+# Only results are kept (a ValueError is raised afresh each time); all are immutable.
+@functools.lru_cache(maxsize=4096)
+def _duration_text(text: str) -> int | float:
     m = _SIMPLE_DURATION.match(text)
     if m:
         return _number(Fraction(m.group(1)) * _DURATION_FACTORS[m.group(2)])
@@ -77,7 +87,7 @@ def duration_seconds(value: Any) -> int | float | None:
     if m and any(m.groups()):
         days, hours, minutes, seconds = (Fraction(g) if g else Fraction(0) for g in m.groups())
         return _number(days * 86400 + hours * 3600 + minutes * 60 + seconds)
-    raise ValueError(f"not a duration: {value!r} (use seconds, e.g. 600 or '600s', or '1h30m')")
+    raise ValueError(f"not a duration: {text!r} (use seconds, e.g. 600 or '600s', or '1h30m')")
 
 
 def memory_bytes(value: Any) -> int | None:
@@ -88,9 +98,14 @@ def memory_bytes(value: Any) -> int | None:
         raise ValueError(f"not a memory size: {value!r}")
     if isinstance(value, int | float):
         return int(_plain_number(value, "a memory size"))
-    m = _MEMORY.match(str(value))
+    return _memory_text(str(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _memory_text(text: str) -> int:
+    m = _MEMORY.match(text)
     if not m:
-        raise ValueError(f"not a memory size: {value!r} (use e.g. '512Mi' or '4Gi')")
+        raise ValueError(f"not a memory size: {text!r} (use e.g. '512Mi' or '4Gi')")
     unit = m.group(2)
     factor = (_BINARY.get(unit) or _DECIMAL.get(unit) or 1) if unit else 1
     return int(Fraction(m.group(1)) * factor)
@@ -118,9 +133,14 @@ def cpu(value: Any) -> int | float | None:
         raise ValueError(f"not a CPU amount: {value!r}")
     if isinstance(value, int | float):
         return _plain_number(value, "a CPU amount")
-    m = _CPU.match(str(value))
+    return _cpu_text(str(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _cpu_text(text: str) -> int | float:
+    m = _CPU.match(text)
     if not m:
-        raise ValueError(f"not a CPU amount: {value!r} (use e.g. 1, 0.5 or '1000m')")
+        raise ValueError(f"not a CPU amount: {text!r} (use e.g. 1, 0.5 or '1000m')")
     amount = Fraction(m.group(1))
     return _number(amount / 1000 if m.group(2) else amount)
 
