@@ -95,5 +95,3 @@ def build_compared_report(
         baseline_changes=baseline_changes(shown_before, shown_after),
     )
     return replace(report, findings=findings, comparison=comparison)
-
-

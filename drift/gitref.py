@@ -151,8 +151,13 @@ def _ls_tree(commit: str, path: str, top: Path, children: bool) -> list[_Entry]:
         meta, _, name = record.partition(b"\t")
         mode, type_, sha, size = meta.decode("ascii").split()
         out.append(
-            _Entry(mode, type_, sha, int(size) if size.isdigit() else None,
-                   name.decode("utf-8", "surrogateescape"))
+            _Entry(
+                mode,
+                type_,
+                sha,
+                int(size) if size.isdigit() else None,
+                name.decode("utf-8", "surrogateescape"),
+            )
         )
     return out
 
@@ -245,7 +250,8 @@ def baseline_at(ref: str, expected_dir: Path, project: str) -> RefBaseline:
             "there; give --expected inside the repository."
         ) from None
     entries = [
-        e for e in _ls_tree(commit, rel, top, children=True)
+        e
+        for e in _ls_tree(commit, rel, top, children=True)
         if posixpath.splitext(e.path)[1].lower() in SUFFIXES
     ]
     if not entries:

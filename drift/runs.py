@@ -249,9 +249,7 @@ def summary_json(
     }
     if task is not None:
         out["task"] = {"index": task[0], "count": task[1]}
-    out["projects"] = [
-        {**summary_row(r), "report": files.get(r.project)} for r in result.results
-    ]
+    out["projects"] = [{**summary_row(r), "report": files.get(r.project)} for r in result.results]
     return out
 
 

@@ -71,8 +71,21 @@ def main() -> int:
     for night, path in enumerate(worlds, 1):
         print(f"\n== night {night} ==", flush=True)
         html = OUT / f"night-{night}.html"
-        code = drift("diff", "--project", PROJECT, "--emulator", str(path), "--history",
-                     str(history), "--notify", hook, "--format", "html", "--output", str(html))
+        code = drift(
+            "diff",
+            "--project",
+            PROJECT,
+            "--emulator",
+            str(path),
+            "--history",
+            str(history),
+            "--notify",
+            hook,
+            "--format",
+            "html",
+            "--output",
+            str(html),
+        )
         if code not in (0, 2):
             print(f"drift exited with {code}: the demo stopped.")
             return code

@@ -109,7 +109,11 @@ class FakeForge:
         raise NotImplementedError
 
     def route(
-        self, handler: BaseHTTPRequestHandler, method: str, path: str, query: dict[str, str],
+        self,
+        handler: BaseHTTPRequestHandler,
+        method: str,
+        path: str,
+        query: dict[str, str],
         body: Any,
     ) -> tuple[int, dict[str, str], Any]:
         raise NotImplementedError
@@ -152,7 +156,7 @@ class FakeForge:
     def page(self, page: int) -> list[dict[str, Any]]:
         with self.lock:
             ordered = sorted(self.comments, key=lambda c: c["id"])
-        return ordered[(page - 1) * PAGE: page * PAGE]
+        return ordered[(page - 1) * PAGE : page * PAGE]
 
     def pages(self) -> int:
         return max(1, -(-len(self.comments) // PAGE))
@@ -162,8 +166,11 @@ class FakeForge:
 
     def own(self, marker: str) -> list[dict[str, Any]]:
         """The bot's comments whose first line is `marker`."""
-        return [c for c in self.comments
-                if c["body"].split("\n")[0] == marker and self.author(c) == self.bot]
+        return [
+            c
+            for c in self.comments
+            if c["body"].split("\n")[0] == marker and self.author(c) == self.bot
+        ]
 
     def author(self, comment: dict[str, Any]) -> str:
         raise NotImplementedError

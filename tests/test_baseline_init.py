@@ -43,8 +43,10 @@ def init(expected: Path, project: str, *source: str, extra: tuple[str, ...] = ()
 
 
 def diff(expected: Path, project: str, *source: str) -> dict[str, Any]:
-    r = run(["diff", "--project", project, "--expected", str(expected), "--format", "json"]
-            + list(source))
+    r = run(
+        ["diff", "--project", project, "--expected", str(expected), "--format", "json"]
+        + list(source)
+    )
     assert r.exit_code in (0, 2), r.output
     return json.loads(r.stdout)
 
@@ -208,8 +210,13 @@ def test_regions_come_from_flag_or_project_yaml_else_a_clear_error(tmp_path: Pat
 def test_unreadable_kind_exits_1_and_writes_nothing(tmp_path: Path) -> None:
     faults = [{"path": "/connectors", "status": 403, "times": None}]
     with Emulator(small_world(), faults=faults) as emu:
-        r = init(tmp_path, wk.PROJECT, "--api-endpoint", emu.base_url,
-                 extra=("--regions", wk.REGION, "--retry-deadline", "0"))
+        r = init(
+            tmp_path,
+            wk.PROJECT,
+            "--api-endpoint",
+            emu.base_url,
+            extra=("--regions", wk.REGION, "--retry-deadline", "0"),
+        )
     assert r.exit_code == 1
     assert "vpc_connectors" in r.stderr and "nothing was written" in r.stderr
     assert not (tmp_path / wk.PROJECT).exists()
@@ -233,18 +240,67 @@ def test_kinds_flag_declares_only_those_kinds(tmp_path: Path) -> None:
 # -- the pure writer ------------------------------------------------------------------------------
 
 TRICKY = [
-    "6379", "true", "false", "yes", "no", "on", "null", "~", "", "010", "0x1F", "1e3", "1_000",
-    "2024-01-01", ":", "#", "a: b", "x #y", "- item", "[a]", "{a}", "*ref", "&anchor", "!tag",
-    "%x", "@x", "`x", " lead", "trail ", "line1\nline2", "tab\there", "é ü 日本", "'", '"',
-    "https://example.com/a?b=c#d", "a,b", "?", "-", "1.0", ".5", "+1", "0o17",
+    "6379",
+    "true",
+    "false",
+    "yes",
+    "no",
+    "on",
+    "null",
+    "~",
+    "",
+    "010",
+    "0x1F",
+    "1e3",
+    "1_000",
+    "2024-01-01",
+    ":",
+    "#",
+    "a: b",
+    "x #y",
+    "- item",
+    "[a]",
+    "{a}",
+    "*ref",
+    "&anchor",
+    "!tag",
+    "%x",
+    "@x",
+    "`x",
+    " lead",
+    "trail ",
+    "line1\nline2",
+    "tab\there",
+    "é ü 日本",
+    "'",
+    '"',
+    "https://example.com/a?b=c#d",
+    "a,b",
+    "?",
+    "-",
+    "1.0",
+    ".5",
+    "+1",
+    "0o17",
 ]
 
 
 def test_tricky_strings_load_back_as_the_same_strings(tmp_path: Path) -> None:
     env = {f"V{i}": v for i, v in enumerate(TRICKY)}
     labels = {"yes": "no", "commit-sha": "abc123", "build_id": "42", "team": "010"}
-    svc = Resource("services", "api", "r1", {"image": "nginx:1.25", "env": env, "labels": labels,
-                                              "timeout": 300, "cpu": 0.5, "memory": "512Mi"})
+    svc = Resource(
+        "services",
+        "api",
+        "r1",
+        {
+            "image": "nginx:1.25",
+            "env": env,
+            "labels": labels,
+            "timeout": 300,
+            "cpu": 0.5,
+            "memory": "512Mi",
+        },
+    )
     weird = Resource("vpc_connectors", "true", "r1", {"network": "null", "state": "READY"})
     snap = Snapshot("p", None, ("services", "vpc_connectors"), (svc, weird))
     rendered = render_baseline(snap, ["r1"], ["services", "vpc_connectors"], source="x", date="d")
@@ -343,10 +399,17 @@ def vary(world: dict[str, Any], rng: random.Random) -> set[str]:
         if rng.random() < 0.2:
             base = svc["name"].rsplit("/", 1)[1]
             svc["traffic"] = [
-                {"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION",
-                 "revision": f"{base}-00001-abc", "percent": 90},
-                {"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION",
-                 "revision": f"{base}-00002-def", "percent": 10, "tag": "canary"},
+                {
+                    "type": "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION",
+                    "revision": f"{base}-00001-abc",
+                    "percent": 90,
+                },
+                {
+                    "type": "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION",
+                    "revision": f"{base}-00002-def",
+                    "percent": 10,
+                    "tag": "canary",
+                },
             ]
         if rng.random() < 0.15:
             svc["terminalCondition"] = {"type": "Ready", "state": "CONDITION_FAILED"}
@@ -421,45 +484,77 @@ def _link(collection: str, name: str, region: str | None = None) -> str:
 
 
 def _compute(kind: str, collection: str, name: str, region: str | None = None) -> dict[str, Any]:
-    obj: dict[str, Any] = {"kind": f"compute#{kind}", "name": name,
-                           "selfLink": _link(collection, name, region)}
+    obj: dict[str, Any] = {
+        "kind": f"compute#{kind}",
+        "name": name,
+        "selfLink": _link(collection, name, region),
+    }
     if region:
         obj["region"] = f"{COMPUTE}/regions/{region}"
     return obj
 
 
 def _extra_kinds(region: str, service: str) -> dict[str, list[dict[str, Any]]]:
-    hc = {**_compute("healthCheck", "healthChecks", "hc-web"), "type": "HTTP",
-          "checkIntervalSec": 5, "timeoutSec": 5, "healthyThreshold": 2,
-          "unhealthyThreshold": 2, "httpHealthCheck": {"port": 8080, "requestPath": "/healthz"}}
-    hc_regional = {**_compute("healthCheck", "healthChecks", "hc-tcp", region), "type": "TCP",
-                   "tcpHealthCheck": {"port": 6379}}
+    hc = {
+        **_compute("healthCheck", "healthChecks", "hc-web"),
+        "type": "HTTP",
+        "checkIntervalSec": 5,
+        "timeoutSec": 5,
+        "healthyThreshold": 2,
+        "unhealthyThreshold": 2,
+        "httpHealthCheck": {"port": 8080, "requestPath": "/healthz"},
+    }
+    hc_regional = {
+        **_compute("healthCheck", "healthChecks", "hc-tcp", region),
+        "type": "TCP",
+        "tcpHealthCheck": {"port": 6379},
+    }
     neg = f"{COMPUTE}/regions/{region}/networkEndpointGroups/neg-web"
-    bs = {**_compute("backendService", "backendServices", "bs-web"), "protocol": "HTTPS",
-          "loadBalancingScheme": "EXTERNAL_MANAGED", "timeoutSec": 30,
-          "healthChecks": [_link("healthChecks", "hc-web")],
-          "backends": [{"group": neg, "balancingMode": "UTILIZATION"}]}
-    um = {**_compute("urlMap", "urlMaps", "lb-web"),
-          "defaultService": _link("backendServices", "bs-web"),
-          "hostRules": [{"hosts": ["api.example.com", "true"], "pathMatcher": "pm"}],
-          "pathMatchers": [{"name": "pm", "defaultService": _link("backendServices", "bs-web")}]}
-    cert = {**_compute("sslCertificate", "sslCertificates", "cert-web"), "type": "MANAGED",
-            "managed": {"domains": ["api.example.com", "www.example.com"], "status": "ACTIVE",
-                        "domainStatus": {"api.example.com": "ACTIVE",
-                                         "www.example.com": "ACTIVE"}},
-            "subjectAlternativeNames": ["api.example.com", "www.example.com"],
-            "expireTime": "2026-09-01T12:00:00.000-07:00"}
-    proxy = {**_compute("targetHttpsProxy", "targetHttpsProxies", "proxy-web"),
-             "urlMap": _link("urlMaps", "lb-web"),
-             "sslCertificates": [_link("sslCertificates", "cert-web")]}
+    bs = {
+        **_compute("backendService", "backendServices", "bs-web"),
+        "protocol": "HTTPS",
+        "loadBalancingScheme": "EXTERNAL_MANAGED",
+        "timeoutSec": 30,
+        "healthChecks": [_link("healthChecks", "hc-web")],
+        "backends": [{"group": neg, "balancingMode": "UTILIZATION"}],
+    }
+    um = {
+        **_compute("urlMap", "urlMaps", "lb-web"),
+        "defaultService": _link("backendServices", "bs-web"),
+        "hostRules": [{"hosts": ["api.example.com", "true"], "pathMatcher": "pm"}],
+        "pathMatchers": [{"name": "pm", "defaultService": _link("backendServices", "bs-web")}],
+    }
+    cert = {
+        **_compute("sslCertificate", "sslCertificates", "cert-web"),
+        "type": "MANAGED",
+        "managed": {
+            "domains": ["api.example.com", "www.example.com"],
+            "status": "ACTIVE",
+            "domainStatus": {"api.example.com": "ACTIVE", "www.example.com": "ACTIVE"},
+        },
+        "subjectAlternativeNames": ["api.example.com", "www.example.com"],
+        "expireTime": "2026-09-01T12:00:00.000-07:00",
+    }
+    proxy = {
+        **_compute("targetHttpsProxy", "targetHttpsProxies", "proxy-web"),
+        "urlMap": _link("urlMaps", "lb-web"),
+        "sslCertificates": [_link("sslCertificates", "cert-web")],
+    }
     mapping = {
         "apiVersion": "domains.cloudrun.com/v1",
         "kind": "DomainMapping",
-        "metadata": {"name": "api.example.com", "namespace": NUMBER,
-                     "labels": {"cloud.googleapis.com/location": region}},
+        "metadata": {
+            "name": "api.example.com",
+            "namespace": NUMBER,
+            "labels": {"cloud.googleapis.com/location": region},
+        },
         "spec": {"routeName": service, "certificateMode": "AUTOMATIC"},
-        "status": {"conditions": [{"type": "Ready", "status": "True"},
-                                  {"type": "CertificateProvisioned", "status": "True"}]},
+        "status": {
+            "conditions": [
+                {"type": "Ready", "status": "True"},
+                {"type": "CertificateProvisioned", "status": "True"},
+            ]
+        },
     }
     return {
         "health_checks": [("healthChecks", hc), ("healthChecks", hc_regional)],
@@ -472,8 +567,16 @@ def _extra_kinds(region: str, service: str) -> dict[str, list[dict[str, Any]]]:
 
 
 def test_a_world_with_every_registered_kind(tmp_path: Path) -> None:
-    world = generate_world(project=PROJECT, project_number=NUMBER, services=3, secrets=4,
-                           connectors=2, regions=REGIONS, seed=11, referenced_secrets=2)
+    world = generate_world(
+        project=PROJECT,
+        project_number=NUMBER,
+        services=3,
+        secrets=4,
+        connectors=2,
+        regions=REGIONS,
+        seed=11,
+        referenced_secrets=2,
+    )
     plaintexts = vary(world, random.Random(11))
     proj = world["projects"][PROJECT]
     first = proj["services"][0]["name"].split("/")

@@ -39,26 +39,37 @@ def test_one_refused_host_is_one_cause_whatever_the_api_and_path():
     entries = [
         refused("secrets", None, "Secret Manager API", "v1/projects/p/secrets"),
         refused("services", R1, "Cloud Run Admin API", f"v2/projects/p/locations/{R1}/services"),
-        refused("health_checks", None, "Compute Engine API",
-                "compute/v1/projects/p/global/healthChecks"),
-        refused("health_checks", R1, "Compute Engine API",
-                f"compute/v1/projects/p/regions/{R1}/healthChecks"),
+        refused(
+            "health_checks", None, "Compute Engine API", "compute/v1/projects/p/global/healthChecks"
+        ),
+        refused(
+            "health_checks",
+            R1,
+            "Compute Engine API",
+            f"compute/v1/projects/p/regions/{R1}/healthChecks",
+        ),
         refused("url_maps", None, "Compute Engine API", "compute/v1/projects/p/global/urlMaps"),
-        refused("url_maps", R1, "Compute Engine API",
-                f"compute/v1/projects/p/regions/{R1}/urlMaps"),
+        refused(
+            "url_maps", R1, "Compute Engine API", f"compute/v1/projects/p/regions/{R1}/urlMaps"
+        ),
     ]
     (cause,) = group(entries)
     assert cause.error == f"UNAVAILABLE: GET http://127.0.0.1:9: {REFUSED}"
     assert cause.where() == (
-        f"secrets; services in {R1}; health_checks, url_maps globally and in {R1}")
+        f"secrets; services in {R1}; health_checks, url_maps globally and in {R1}"
+    )
     assert cause.line() == f"{cause.where()}: {cause.error}"
 
 
 def test_the_same_server_error_in_each_region_is_one_cause():
     entries = [
-        nc("services", r, f"PERMISSION_DENIED: Cloud Run Admin API: GET https://run.googleapis.com"
-                          f"/v2/projects/p/locations/{r}/services: Permission 'run.services.list' "
-                          f"denied on 'projects/p/locations/{r}'")
+        nc(
+            "services",
+            r,
+            f"PERMISSION_DENIED: Cloud Run Admin API: GET https://run.googleapis.com"
+            f"/v2/projects/p/locations/{r}/services: Permission 'run.services.list' "
+            f"denied on 'projects/p/locations/{r}'",
+        )
         for r in (R1, R2, "asia-east1")
     ]
     (cause,) = group(entries)
@@ -68,12 +79,20 @@ def test_the_same_server_error_in_each_region_is_one_cause():
 
 
 def test_different_causes_stay_apart_and_a_single_one_is_kept_word_for_word():
-    one = nc("vpc_connectors", R1, "PERMISSION_DENIED: Serverless VPC Access API: GET "
-                                   f"https://vpcaccess.googleapis.com/v1/projects/p/locations/{R1}"
-                                   "/connectors: denied")
-    other = nc("secrets", None, "UNAVAILABLE: Secret Manager API: GET https://secretmanager"
-                                ".googleapis.com/v1/projects/p/secrets: answered 200 with an "
-                                "empty body; a proxy in between?")
+    one = nc(
+        "vpc_connectors",
+        R1,
+        "PERMISSION_DENIED: Serverless VPC Access API: GET "
+        f"https://vpcaccess.googleapis.com/v1/projects/p/locations/{R1}"
+        "/connectors: denied",
+    )
+    other = nc(
+        "secrets",
+        None,
+        "UNAVAILABLE: Secret Manager API: GET https://secretmanager"
+        ".googleapis.com/v1/projects/p/secrets: answered 200 with an "
+        "empty body; a proxy in between?",
+    )
     causes = group([one, other])
     assert [c.error for c in causes] == [one.error, other.error]
     assert [c.where() for c in causes] == [f"vpc_connectors in {R1}", "secrets"]
@@ -82,20 +101,34 @@ def test_different_causes_stay_apart_and_a_single_one_is_kept_word_for_word():
 def test_a_server_error_keeps_the_api_a_connection_error_does_not():
     server = nc("secrets", None, "INTERNAL: Secret Manager API: GET https://h/v1/x: boom")
     assert cause_of(server) == "INTERNAL: Secret Manager API: GET https://h: boom"
-    timeout = nc("secrets", None, "DEADLINE_EXCEEDED: Secret Manager API: GET https://h/v1/x "
-                                  "gave no complete answer within 30 s (a stalled connection)")
-    assert cause_of(timeout) == ("DEADLINE_EXCEEDED: GET https://h gave no complete answer "
-                                 "within 30 s (a stalled connection)")
+    timeout = nc(
+        "secrets",
+        None,
+        "DEADLINE_EXCEEDED: Secret Manager API: GET https://h/v1/x "
+        "gave no complete answer within 30 s (a stalled connection)",
+    )
+    assert cause_of(timeout) == (
+        "DEADLINE_EXCEEDED: GET https://h gave no complete answer "
+        "within 30 s (a stalled connection)"
+    )
 
 
 def test_a_regional_host_name_groups_too():
-    entries = [nc("domain_mappings", r, f"UNAVAILABLE: Cloud Run Admin API: GET https://{r}-run"
-                                        ".googleapis.com/v1/projects/p/locations/"
-                                        f"{r}/domainmappings: could not resolve the host name")
-               for r in (R1, R2)]
+    entries = [
+        nc(
+            "domain_mappings",
+            r,
+            f"UNAVAILABLE: Cloud Run Admin API: GET https://{r}-run"
+            ".googleapis.com/v1/projects/p/locations/"
+            f"{r}/domainmappings: could not resolve the host name",
+        )
+        for r in (R1, R2)
+    ]
     (cause,) = group(entries)
-    assert cause.error == "UNAVAILABLE: GET https://<region>-run.googleapis.com: could not " \
-                          "resolve the host name"
+    assert (
+        cause.error == "UNAVAILABLE: GET https://<region>-run.googleapis.com: could not "
+        "resolve the host name"
+    )
 
 
 def test_credentials_errors_read_alike_for_every_api():
@@ -103,9 +136,11 @@ def test_credentials_errors_read_alike_for_every_api():
     err = auth_exc.DefaultCredentialsError("Your default credentials were not found.")
     said = {describe_error(err, api) for api in ("run", "secretmanager", "vpcaccess", "compute")}
     (one,) = said
-    assert one.startswith("UNAUTHENTICATED: no Google credentials found (Your default "
-                          "credentials were not found): log in with `gcloud auth "
-                          "application-default login`")
+    assert one.startswith(
+        "UNAUTHENTICATED: no Google credentials found (Your default "
+        "credentials were not found): log in with `gcloud auth "
+        "application-default login`"
+    )
     refresh = auth_exc.RefreshError("invalid_grant: Bad Request", {"error": "invalid_grant"})
     assert describe_error(refresh, "run") == describe_error(refresh, "compute")
     assert "(invalid_grant: Bad Request)" in describe_error(refresh, "run")
@@ -117,19 +152,28 @@ def test_credentials_errors_read_alike_for_every_api():
 def two_region_world(tmp_path: Path) -> tuple[Path, Path]:
     """Services and connectors in two regions, each list refused with a 403 that names
     its region, as Google's messages do."""
-    world = wk.world(services=[wk.service("api"), wk.service("web", region=R2)],
-                     connectors=[wk.connector("c1"), wk.connector("c2", region=R2)])
-    world["emulator"] = {"faults": [
-        {"path": f"/locations/{r}/(services|connectors)", "status": 403,
-         "message": f"Permission denied on 'projects/{wk.PROJECT}/locations/{r}'"}
-        for r in (R1, R2)
-    ]}
+    world = wk.world(
+        services=[wk.service("api"), wk.service("web", region=R2)],
+        connectors=[wk.connector("c1"), wk.connector("c2", region=R2)],
+    )
+    world["emulator"] = {
+        "faults": [
+            {
+                "path": f"/locations/{r}/(services|connectors)",
+                "status": 403,
+                "message": f"Permission denied on 'projects/{wk.PROJECT}/locations/{r}'",
+            }
+            for r in (R1, R2)
+        ]
+    }
     path = tmp_path / "world.json"
     path.write_text(json.dumps(world))
     expected = wk.write_baseline(
         tmp_path,
-        {"s.yaml": f"services:\n  api: {{region: {R1}}}\n  web: {{region: {R2}}}\n"
-                   f"vpc_connectors:\n  c1: {{region: {R1}}}\n"},
+        {
+            "s.yaml": f"services:\n  api: {{region: {R1}}}\n  web: {{region: {R2}}}\n"
+            f"vpc_connectors:\n  c1: {{region: {R1}}}\n"
+        },
         project_yaml=f"project: {wk.PROJECT}\nregions: [{R1}, {R2}]\n",
     )
     return path, expected
@@ -146,8 +190,19 @@ def not_checked_lines(text: str, prefix: str) -> list[str]:
 def test_grouped_on_stderr_with_output_and_one_json_entry_per_scope(tmp_path):
     world, expected = two_region_world(tmp_path)
     out = tmp_path / "r.json"
-    r = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
-             str(world), "--output", str(out)])
+    r = run(
+        [
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--emulator",
+            str(world),
+            "--output",
+            str(out),
+        ]
+    )
     assert r.exit_code == 1
     lines = not_checked_lines(r.stderr, "drift: not checked: ")
     assert lines == [  # in the order of project.yaml's regions
@@ -159,7 +214,11 @@ def test_grouped_on_stderr_with_output_and_one_json_entry_per_scope(tmp_path):
     ]
     entries = json.loads(out.read_text())["not_checked"]
     assert sorted((e["kind"], e["region"]) for e in entries) == [
-        ("services", R2), ("services", R1), ("vpc_connectors", R2), ("vpc_connectors", R1)]
+        ("services", R2),
+        ("services", R1),
+        ("vpc_connectors", R2),
+        ("vpc_connectors", R1),
+    ]
     assert all(f"/locations/{e['region']}/" in e["error"] for e in entries)  # full detail kept
 
 
@@ -171,18 +230,44 @@ def _base(report_file: Path) -> str:
 
 def test_grouped_in_the_table(tmp_path):
     world, expected = two_region_world(tmp_path)
-    r = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
-             str(world), "--format", "table", "--color", "never"])
+    r = run(
+        [
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--emulator",
+            str(world),
+            "--format",
+            "table",
+            "--color",
+            "never",
+        ]
+    )
     assert r.exit_code == 1
     lines = not_checked_lines(r.stdout, "NOT CHECKED: ")
     assert [line.split(":")[1] for line in lines] == [
-        f" services in {R1} and {R2}", f" vpc_connectors in {R1} and {R2}"]
+        f" services in {R1} and {R2}",
+        f" vpc_connectors in {R1} and {R2}",
+    ]
     assert "no drift" not in r.output.lower()
 
 
 def test_grouped_for_snapshot_too(tmp_path):
     world, expected = two_region_world(tmp_path)
-    r = run(["snapshot", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
-             str(world), "--output", str(tmp_path / "s.json")])
+    r = run(
+        [
+            "snapshot",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--emulator",
+            str(world),
+            "--output",
+            str(tmp_path / "s.json"),
+        ]
+    )
     assert r.exit_code == 1
     assert len(not_checked_lines(r.stderr, "drift: not checked: ")) == 2

@@ -48,8 +48,12 @@ def service(name, region=R, **fields):
 
 def mapping(domain, service_name, ready=True, region=R, conditions=None):
     conds = conditions or {"Ready": "True" if ready else "False"}
-    fields = {"service": service_name, "certificate_mode": "automatic", "ready": ready,
-              "_conditions": conds}
+    fields = {
+        "service": service_name,
+        "certificate_mode": "automatic",
+        "ready": ready,
+        "_conditions": conds,
+    }
     return Resource("domain_mappings", domain, region, fields)
 
 
@@ -58,34 +62,70 @@ def hc(name, region=None):
 
 
 def bs(name, checks=("hc",), region=None):
-    return Resource("backend_services", name, region,
-                    {"protocol": "HTTP", "timeout_sec": 600, "health_checks": sorted(checks)})
+    return Resource(
+        "backend_services",
+        name,
+        region,
+        {"protocol": "HTTP", "timeout_sec": 600, "health_checks": sorted(checks)},
+    )
 
 
 def url_map(name, hosts, default=None, region=None, services=None, buckets=()):
     refs = services if services is not None else sorted({*hosts.values(), default} - {None})
-    return Resource("url_maps", name, region, {
-        "default_service": default, "hosts": dict(hosts),
-        "_backend_services": sorted(refs), "_backend_buckets": sorted(buckets)})
+    return Resource(
+        "url_maps",
+        name,
+        region,
+        {
+            "default_service": default,
+            "hosts": dict(hosts),
+            "_backend_services": sorted(refs),
+            "_backend_buckets": sorted(buckets),
+        },
+    )
 
 
 def managed(name, status, region=None):
-    return Resource("ssl_certificates", name, region, {
-        "type": "MANAGED", "domains": sorted(status),
-        "status": "ACTIVE" if all(s == "ACTIVE" for s in status.values()) else "PROVISIONING",
-        "_domain_status": dict(status), "_expire_time": None})
+    return Resource(
+        "ssl_certificates",
+        name,
+        region,
+        {
+            "type": "MANAGED",
+            "domains": sorted(status),
+            "status": "ACTIVE" if all(s == "ACTIVE" for s in status.values()) else "PROVISIONING",
+            "_domain_status": dict(status),
+            "_expire_time": None,
+        },
+    )
 
 
 def self_managed(name, domains, expires, region=None):
-    return Resource("ssl_certificates", name, region, {
-        "type": "SELF_MANAGED", "domains": sorted(domains), "status": None,
-        "_domain_status": {}, "_expire_time": expires})
+    return Resource(
+        "ssl_certificates",
+        name,
+        region,
+        {
+            "type": "SELF_MANAGED",
+            "domains": sorted(domains),
+            "status": None,
+            "_domain_status": {},
+            "_expire_time": expires,
+        },
+    )
 
 
 def proxy(name, url_map_name, certs, region=None, certificate_map=None):
-    return Resource("target_https_proxies", name, region, {
-        "url_map": url_map_name, "ssl_certificates": sorted(certs),
-        "certificate_map": certificate_map})
+    return Resource(
+        "target_https_proxies",
+        name,
+        region,
+        {
+            "url_map": url_map_name,
+            "ssl_certificates": sorted(certs),
+            "certificate_map": certificate_map,
+        },
+    )
 
 
 # -- wildcard matching -------------------------------------------------------------------------
@@ -116,15 +156,23 @@ def test_domain_mapping_to_existing_ready_service_is_fine(tmp_path):
 
 
 def test_domain_mapping_to_missing_service_and_not_ready(tmp_path):
-    dm = mapping("api.example.ai", "gone", ready=False,
-                 conditions={"Ready": "False", "CertificateProvisioned": "Unknown",
-                             "DomainRoutable": "True"})
+    dm = mapping(
+        "api.example.ai",
+        "gone",
+        ready=False,
+        conditions={
+            "Ready": "False",
+            "CertificateProvisioned": "Unknown",
+            "DomainRoutable": "True",
+        },
+    )
     found = by_path(run(tmp_path, service("web"), dm))
     svc = found["domain_mappings/api.example.ai/service"]
     assert svc.severity == "critical" and svc.expected == {"service": "gone"} and svc.actual is None
     assert svc.message == (
         "Cloud Run domain mapping api.example.ai in us-central1 routes to Cloud Run service "
-        "gone, which does not exist in us-central1.")
+        "gone, which does not exist in us-central1."
+    )
     ready = found["domain_mappings/api.example.ai/ready"]
     assert ready.expected is True and ready.actual["ready"] is False
     assert "CertificateProvisioned is Unknown" in ready.message
@@ -132,16 +180,16 @@ def test_domain_mapping_to_missing_service_and_not_ready(tmp_path):
 
 
 def test_domain_mapping_service_in_another_region_does_not_count(tmp_path):
-    found = by_path(run(tmp_path, service("web", region="europe-west1"),
-                        mapping("a.example.ai", "web")))
+    found = by_path(
+        run(tmp_path, service("web", region="europe-west1"), mapping("a.example.ai", "web"))
+    )
     assert "domain_mappings/a.example.ai/service" in found
 
 
 def test_domain_mapping_service_not_checked_gives_no_finding(tmp_path):
     nc = NotChecked("services", R, "PERMISSION_DENIED: no")
     assert run(tmp_path, mapping("a.example.ai", "gone"), not_checked=[nc]) == []
-    assert run(tmp_path, mapping("a.example.ai", "gone"),
-               kinds=("domain_mappings",)) == []
+    assert run(tmp_path, mapping("a.example.ai", "gone"), kinds=("domain_mappings",)) == []
 
 
 # -- URL maps -> backend services --------------------------------------------------------------
@@ -153,22 +201,36 @@ def test_url_map_with_existing_backends_is_fine(tmp_path):
 
 
 def test_url_map_missing_backend_names_the_host_or_default(tmp_path):
-    um = url_map("lb", {"api.example.ai": "api-bs", "www.example.ai": "web-bs"},
-                 default="web-bs", services=["api-bs", "web-bs", "ws-bs"])
+    um = url_map(
+        "lb",
+        {"api.example.ai": "api-bs", "www.example.ai": "web-bs"},
+        default="web-bs",
+        services=["api-bs", "web-bs", "ws-bs"],
+    )
     found = by_path(run(tmp_path, um, bs("api-bs"), hc("hc")))
-    assert set(found) == {"url_maps/lb/hosts/www.example.ai", "url_maps/lb/default_service",
-                          "url_maps/lb/backend_services/ws-bs"}
+    assert set(found) == {
+        "url_maps/lb/hosts/www.example.ai",
+        "url_maps/lb/default_service",
+        "url_maps/lb/backend_services/ws-bs",
+    }
     host = found["url_maps/lb/hosts/www.example.ai"]
     assert host.expected == {"backend_service": "web-bs"} and host.actual is None
-    assert host.message == ("URL map lb routes host www.example.ai to backend service web-bs, "
-                            "which does not exist in the global scope.")
+    assert host.message == (
+        "URL map lb routes host www.example.ai to backend service web-bs, "
+        "which does not exist in the global scope."
+    )
     assert "default service web-bs" in found["url_maps/lb/default_service"].message
     assert "ws-bs" in found["url_maps/lb/backend_services/ws-bs"].message
 
 
 def test_url_map_backend_buckets_are_not_flagged(tmp_path):
-    um = url_map("lb", {"static.example.ai": "assets"}, default="api-bs",
-                 services=["api-bs"], buckets=["assets"])
+    um = url_map(
+        "lb",
+        {"static.example.ai": "assets"},
+        default="api-bs",
+        services=["api-bs"],
+        buckets=["assets"],
+    )
     assert run(tmp_path, um, bs("api-bs"), hc("hc")) == []
 
 
@@ -192,8 +254,9 @@ def test_backend_service_missing_health_check(tmp_path):
     found = by_path(run(tmp_path, bs("api-bs", checks=("hc", "gone")), hc("hc")))
     f = found["backend_services/api-bs/health_checks"]
     assert f.expected == {"health_checks": ["gone"]} and f.severity == "critical"
-    assert f.message == ("backend service api-bs uses health check gone, which does not "
-                         "exist in the global scope.")
+    assert f.message == (
+        "backend service api-bs uses health check gone, which does not exist in the global scope."
+    )
 
 
 def test_backend_service_health_check_scope(tmp_path):
@@ -210,8 +273,7 @@ def test_backend_service_health_check_scope(tmp_path):
 def test_backend_service_health_checks_not_checked_gives_no_finding(tmp_path):
     nc = NotChecked("health_checks", None, "PERMISSION_DENIED: no")
     assert run(tmp_path, bs("api-bs", checks=("gone",)), not_checked=[nc]) == []
-    assert run(tmp_path / "b", bs("api-bs", checks=("gone",)),
-               kinds=("backend_services",)) == []
+    assert run(tmp_path / "b", bs("api-bs", checks=("gone",)), kinds=("backend_services",)) == []
 
 
 # -- certificate coverage ----------------------------------------------------------------------
@@ -221,8 +283,14 @@ HOSTS = {"staging.netrasystems.ai": "web-bs", "api-staging.netrasystems.ai": "ap
 
 def lb(*certs, hosts=None, **proxy_kw):
     names = [c.name for c in certs]
-    return [url_map("netra-staging-lb", hosts or HOSTS), bs("web-bs"), bs("api-bs"), hc("hc"),
-            proxy("netra-staging-https-proxy", "netra-staging-lb", names, **proxy_kw), *certs]
+    return [
+        url_map("netra-staging-lb", hosts or HOSTS),
+        bs("web-bs"),
+        bs("api-bs"),
+        hc("hc"),
+        proxy("netra-staging-https-proxy", "netra-staging-lb", names, **proxy_kw),
+        *certs,
+    ]
 
 
 def cert_findings(tmp_path, *resources, **kw):
@@ -230,26 +298,33 @@ def cert_findings(tmp_path, *resources, **kw):
 
 
 def test_managed_wildcard_covers_hyphenated_host_but_not_dotted(tmp_path):
-    cert = managed("netra-staging-cert", {"*.netrasystems.ai": "ACTIVE",
-                                          "staging.netrasystems.ai": "ACTIVE"})
+    cert = managed(
+        "netra-staging-cert", {"*.netrasystems.ai": "ACTIVE", "staging.netrasystems.ai": "ACTIVE"}
+    )
     assert cert_findings(tmp_path, *lb(cert)) == {}
     hosts = {**HOSTS, "api.staging.netrasystems.ai": "api-bs", "netrasystems.ai": "web-bs"}
     found = cert_findings(tmp_path / "b", *lb(cert, hosts=hosts))
-    assert set(found) == {"url_maps/netra-staging-lb/hosts/api.staging.netrasystems.ai",
-                          "url_maps/netra-staging-lb/hosts/netrasystems.ai"}
+    assert set(found) == {
+        "url_maps/netra-staging-lb/hosts/api.staging.netrasystems.ai",
+        "url_maps/netra-staging-lb/hosts/netrasystems.ai",
+    }
     f = found["url_maps/netra-staging-lb/hosts/api.staging.netrasystems.ai"]
     assert f.type == "broken_reference" and f.severity == "critical"
     assert f.message == (
         "Host api.staging.netrasystems.ai served by URL map netra-staging-lb is not covered by "
         "any certificate on HTTPS proxy netra-staging-https-proxy (netra-staging-cert covers "
-        "*.netrasystems.ai, staging.netrasystems.ai).")
-    assert f.expected == {"host": "api.staging.netrasystems.ai",
-                          "https_proxy": "netra-staging-https-proxy"}
+        "*.netrasystems.ai, staging.netrasystems.ai)."
+    )
+    assert f.expected == {
+        "host": "api.staging.netrasystems.ai",
+        "https_proxy": "netra-staging-https-proxy",
+    }
 
 
 def test_managed_domain_still_provisioning_does_not_cover(tmp_path):
-    cert = managed("c", {"staging.netrasystems.ai": "ACTIVE",
-                         "api-staging.netrasystems.ai": "PROVISIONING"})
+    cert = managed(
+        "c", {"staging.netrasystems.ai": "ACTIVE", "api-staging.netrasystems.ai": "PROVISIONING"}
+    )
     found = cert_findings(tmp_path, *lb(cert))
     (f,) = found.values()
     assert f.path == "url_maps/netra-staging-lb/hosts/api-staging.netrasystems.ai"
@@ -267,8 +342,9 @@ def test_self_managed_unexpired_covers_and_expired_does_not(tmp_path):
 
 
 def test_certificate_expiry_is_judged_at_report_time():
-    stale = self_managed("own", ["staging.netrasystems.ai", "api-staging.netrasystems.ai"],
-                         "2026-11-25T12:00:00Z")
+    stale = self_managed(
+        "own", ["staging.netrasystems.ai", "api-staging.netrasystems.ai"], "2026-11-25T12:00:00Z"
+    )
     s = snap(*lb(stale))
     assert [f for f in reference_findings(s, NOW) if f.field.startswith("hosts/")] == []
     later = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -309,8 +385,10 @@ def test_certificates_not_checked_give_no_finding(tmp_path):
 def test_regional_proxy_uses_regional_map_and_certificates(tmp_path):
     cert = managed("c", {"*.netrasystems.ai": "ACTIVE", "staging.netrasystems.ai": "ACTIVE"})
     regional = [
-        url_map("netra-staging-lb", HOSTS, region=R), bs("web-bs", region=R),
-        bs("api-bs", region=R), hc("hc", region=R),
+        url_map("netra-staging-lb", HOSTS, region=R),
+        bs("web-bs", region=R),
+        bs("api-bs", region=R),
+        hc("hc", region=R),
         proxy("p", "netra-staging-lb", ["c"], region=R),
     ]
     found = cert_findings(tmp_path, *regional, cert)  # the certificate is global: not usable
@@ -339,15 +417,18 @@ def test_broken_reference_can_be_ignored_or_reclassified(tmp_path):
     found = by_path(ev.findings)
     assert found["backend_services/other/health_checks"].severity == "warning"
     assert [i.finding.path for i in ev.ignored] == [
-        "url_maps/netra-staging-lb/hosts/api-staging.netrasystems.ai"]
+        "url_maps/netra-staging-lb/hosts/api-staging.netrasystems.ai"
+    ]
 
 
 def test_source_points_at_the_declaration(tmp_path):
-    files = {"lb.yaml": """
+    files = {
+        "lb.yaml": """
         backend_services:
           api-bs:
             timeout_sec: 600
             health_checks: [gone]
-    """}
+    """
+    }
     found = by_path(run(tmp_path, bs("api-bs", checks=("gone",)), hc("hc"), files=files))
     assert found["backend_services/api-bs/health_checks"].source.endswith("lb.yaml:5")

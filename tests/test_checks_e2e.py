@@ -19,12 +19,16 @@ R = wk.REGION
 def broken_world() -> dict[str, Any]:
     world = wk.world(
         services=[
-            wk.service("api", env=[
-                wk.env("MODE", "prod"),
-                wk.secret_env("OLD_TOKEN", "tok", "1"),  # version 1 is DISABLED
-                wk.env("STRIPE_API_KEY", "sk_live_0123456789abcdefghijklmn"),  # plaintext
-                wk.env("PUBLIC_URL", "https://api.exmaple.com"),  # host typo
-            ], connector="conn-down"),
+            wk.service(
+                "api",
+                env=[
+                    wk.env("MODE", "prod"),
+                    wk.secret_env("OLD_TOKEN", "tok", "1"),  # version 1 is DISABLED
+                    wk.env("STRIPE_API_KEY", "sk_live_0123456789abcdefghijklmn"),  # plaintext
+                    wk.env("PUBLIC_URL", "https://api.exmaple.com"),  # host typo
+                ],
+                connector="conn-down",
+            ),
             wk.service("web", env=[wk.env("DB_INSTANCE", "<instance-name>")], connector=None),
         ],
         secrets=[wk.secret("tok")],
@@ -89,22 +93,32 @@ def test_each_reference_check_and_lint_rule_through_the_emulator(tmp_path):
         assert found[key]["severity"] == severity, (key, found[key])
     cert = found[("url_maps/lb/hosts/api.example.com", "broken_reference")]
     # the certificate check: www.example.com's certificate does not cover api.example.com
-    assert any("certificate" in f["message"] for f in report["findings"]
-               if f["path"] == "url_maps/lb/hosts/api.example.com")
+    assert any(
+        "certificate" in f["message"]
+        for f in report["findings"]
+        if f["path"] == "url_maps/lb/hosts/api.example.com"
+    )
     assert cert["severity"] == "critical"
     assert "sk_live_0123456789abcdefghijklmn" not in result.output
     rules = {f["rule"] for f in report["findings"] if f["type"] == "lint"}
-    assert rules == {"lint:placeholders", "lint:plaintext_secrets", "lint:host_spelling",
-                     "lint:not_ready"}
+    assert rules == {
+        "lint:placeholders",
+        "lint:plaintext_secrets",
+        "lint:host_spelling",
+        "lint:not_ready",
+    }
     assert result.exit_code == 2
     # It only reads: GETs, and the HEAD probe of the endpoint before the scan.
     assert all(e[0] == "GET" or (e[0], e[1]) == ("HEAD", "/") for e in stats["log"])
 
 
 def test_lint_rules_can_be_turned_off(tmp_path):
-    off = PROJECT_YAML + """
+    off = (
+        PROJECT_YAML
+        + """
     lint: {placeholders: false, plaintext_secrets: false, host_spelling: false, not_ready: false}
 """
+    )
     _, report, _ = diff(tmp_path, broken_world(), BASELINE, off)
     assert not [f for f in report["findings"] if f["type"] == "lint"]
     assert [f for f in report["findings"] if f["type"] == "broken_reference"]

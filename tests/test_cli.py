@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(args, **env):
-    return CliRunner().invoke(main, args, env={"SOURCE_DATE_EPOCH": "1764000000", **env},
-                              catch_exceptions=False)
+    return CliRunner().invoke(
+        main, args, env={"SOURCE_DATE_EPOCH": "1764000000", **env}, catch_exceptions=False
+    )
 
 
 def test_validate_ok_and_error(tmp_path):
@@ -47,8 +48,19 @@ def test_declared_kind_without_collector_is_not_checked(tmp_path, monkeypatch):
     world = tmp_path / "w.json"
     world.write_text(json.dumps(wk.world(services=[])))
     expected = wk.write_baseline(tmp_path, {"hc.yaml": "health_checks:\n  hc: {port: 80}\n"})
-    r = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
-             str(world), "--format", "json"])
+    r = run(
+        [
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--emulator",
+            str(world),
+            "--format",
+            "json",
+        ]
+    )
     report = json.loads(r.stdout)
     assert r.exit_code == 1
     assert report["not_checked"][0]["kind"] == "health_checks"
@@ -58,24 +70,75 @@ def test_declared_kind_without_collector_is_not_checked(tmp_path, monkeypatch):
 def test_kinds_flag_limits_the_comparison(tmp_path):
     world = tmp_path / "w.json"
     rogue = wk.service("rogue", env=[wk.env("X", "<todo>")])  # lint fires on services
-    world.write_text(json.dumps(wk.world(services=[rogue],
-                                         connectors=[wk.connector("conn-a")])))
-    expected = wk.write_baseline(tmp_path, {
-        "s.yaml": "services: {}\n",
-        "c.yaml": f"vpc_connectors:\n  conn-a: {{region: {wk.REGION}, max_instances: 10}}\n"})
-    both = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
-                str(world), "--format", "json"])
+    world.write_text(json.dumps(wk.world(services=[rogue], connectors=[wk.connector("conn-a")])))
+    expected = wk.write_baseline(
+        tmp_path,
+        {
+            "s.yaml": "services: {}\n",
+            "c.yaml": f"vpc_connectors:\n  conn-a: {{region: {wk.REGION}, max_instances: 10}}\n",
+        },
+    )
+    both = run(
+        [
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--emulator",
+            str(world),
+            "--format",
+            "json",
+        ]
+    )
     assert both.exit_code == 2  # the rogue service is unmanaged
-    only = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
-                str(world), "--format", "json", "--kinds", "vpc_connectors"])
+    only = run(
+        [
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--emulator",
+            str(world),
+            "--format",
+            "json",
+            "--kinds",
+            "vpc_connectors",
+        ]
+    )
     assert only.exit_code == 0, only.stdout
     assert json.loads(only.stdout)["findings"] == []
     # a snapshot holds every kind; --kinds still reports only the kinds asked for
     snap = tmp_path / "snap.json"
-    run(["snapshot", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
-         str(world), "--output", str(snap)])
-    offline = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--snapshot",
-                   str(snap), "--format", "json", "--kinds", "vpc_connectors"])
+    run(
+        [
+            "snapshot",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--emulator",
+            str(world),
+            "--output",
+            str(snap),
+        ]
+    )
+    offline = run(
+        [
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--snapshot",
+            str(snap),
+            "--format",
+            "json",
+            "--kinds",
+            "vpc_connectors",
+        ]
+    )
     assert json.loads(offline.stdout)["findings"] == [] and offline.exit_code == 0
     bad = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--kinds", "vms"])
     assert bad.exit_code == 1 and "unknown kind" in bad.stderr
@@ -86,8 +149,18 @@ def test_kinds_flag_limits_the_comparison(tmp_path):
 
 
 def test_demo_without_digests_says_the_digest_was_not_checked():
-    r = run(["diff", "--project", "netra-staging", "--expected", str(ROOT / "expected"),
-             "--emulator", "--format", "json"])
+    r = run(
+        [
+            "diff",
+            "--project",
+            "netra-staging",
+            "--expected",
+            str(ROOT / "expected"),
+            "--emulator",
+            "--format",
+            "json",
+        ]
+    )
     report = json.loads(r.stdout)
     assert not [f for f in report["findings"] if f["path"].endswith("/sha256")]
     assert any("--read-secret-digests" in n for n in report["notes"])
@@ -103,7 +176,10 @@ def test_emulator_command_serves_the_bundled_world(tmp_path):
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "drift", "emulator", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=os.environ.copy(),
     )
     try:
         url = f"http://127.0.0.1:{port}/v2/projects/netra-staging/locations/us-central1/services"
@@ -139,8 +215,19 @@ def test_demo_never_prints_a_full_secret_digest():
         assert r.exit_code == 2
         assert "sha256:" in r.stdout and not full.search(r.stdout + r.stderr)
     report = json.loads(
-        run(["diff", "--project", "netra-staging", "--expected", str(ROOT / "expected"),
-             "--emulator", "--read-secret-digests", "--format", "json"]).stdout  # fmt: skip
+        run(
+            [
+                "diff",
+                "--project",
+                "netra-staging",
+                "--expected",
+                str(ROOT / "expected"),
+                "--emulator",
+                "--read-secret-digests",
+                "--format",
+                "json",
+            ]
+        ).stdout  # fmt: skip
     )
     (digest,) = [f for f in report["findings"] if f["path"].endswith("/sha256")]
     assert re.fullmatch(r"sha256:[0-9a-f]{8}\.\.\.", digest["actual"])

@@ -25,8 +25,9 @@ EPOCH_TIME = "2025-11-24T16:00:00Z"
 
 
 def run(args: list[str], **env: str) -> Any:
-    return CliRunner().invoke(main, args, env={"SOURCE_DATE_EPOCH": EPOCH, **env},
-                              catch_exceptions=False)
+    return CliRunner().invoke(
+        main, args, env={"SOURCE_DATE_EPOCH": EPOCH, **env}, catch_exceptions=False
+    )
 
 
 def demo(command: str, *args: str, **env: str) -> Any:
@@ -93,7 +94,7 @@ def test_endpoint_must_be_a_url():
 
 @pytest.mark.parametrize("command", SOURCE_COMMANDS, ids=lambda c: " ".join(c[:2]))
 def test_help_shows_the_environment_variable(command):
-    r = run([*command[:2 if command[0] == "baseline" else 1], "--help"])
+    r = run([*command[: 2 if command[0] == "baseline" else 1], "--help"])
     assert r.exit_code == 0 and "[env var: DRIFT_API_ENDPOINT]" in " ".join(r.stdout.split())
 
 
@@ -103,8 +104,11 @@ def test_an_endpoint_override_is_reported_as_endpoint_not_live(emulator):
     assert source["type"] == "endpoint" and source["detail"] == emulator.base_url
     env = demo("diff", "--format", "json", DRIFT_API_ENDPOINT=emulator.base_url)
     source = json.loads(env.stdout)["source"]
-    assert source == {"type": "endpoint", "taken_at": EPOCH_TIME,
-                      "detail": f"{emulator.base_url} (from DRIFT_API_ENDPOINT)"}
+    assert source == {
+        "type": "endpoint",
+        "taken_at": EPOCH_TIME,
+        "detail": f"{emulator.base_url} (from DRIFT_API_ENDPOINT)",
+    }
     # the summary line says it too, so a variable left set never redirects runs unseen
     assert f"(endpoint: {emulator.base_url} (from DRIFT_API_ENDPOINT))" in env.stderr
 
@@ -154,13 +158,20 @@ def test_validate_of_a_project_folder_suggests_its_parent(tmp_path, monkeypatch)
 
 def test_snapshot_records_when_it_was_taken_and_the_report_shows_it(tmp_path, emulator):
     snap = tmp_path / "snap.json"
-    assert demo("snapshot", "--output", str(snap), "--api-endpoint", emulator.base_url,
-                "--quiet").exit_code == 0
+    assert (
+        demo(
+            "snapshot", "--output", str(snap), "--api-endpoint", emulator.base_url, "--quiet"
+        ).exit_code
+        == 0
+    )
     assert json.loads(snap.read_text())["taken_at"] == EPOCH_TIME
     r = demo("diff", "--snapshot", str(snap), "--format", "json", SOURCE_DATE_EPOCH="1764086400")
     source = json.loads(r.stdout)["source"]
-    assert source == {"type": "snapshot", "taken_at": EPOCH_TIME,
-                      "detail": f"{snap}, taken {EPOCH_TIME}"}
+    assert source == {
+        "type": "snapshot",
+        "taken_at": EPOCH_TIME,
+        "detail": f"{snap}, taken {EPOCH_TIME}",
+    }
     table = demo("diff", "--snapshot", str(snap), "--format", "table")
     assert f"taken {EPOCH_TIME}" in table.stdout
 
@@ -180,8 +191,15 @@ def test_a_snapshot_from_before_taken_at_still_loads(tmp_path, emulator):
 def test_digests_asked_of_a_snapshot_taken_without_them(tmp_path, emulator):
     plain, digests = tmp_path / "plain.json", tmp_path / "digests.json"
     demo("snapshot", "--output", str(plain), "--api-endpoint", emulator.base_url, "--quiet")
-    demo("snapshot", "--output", str(digests), "--api-endpoint", emulator.base_url, "--quiet",
-         "--read-secret-digests")
+    demo(
+        "snapshot",
+        "--output",
+        str(digests),
+        "--api-endpoint",
+        emulator.base_url,
+        "--quiet",
+        "--read-secret-digests",
+    )
     r = demo("diff", "--snapshot", str(plain), "--read-secret-digests")
     text = one_sentence(r)
     assert "was taken without --read-secret-digests" in text
@@ -196,8 +214,9 @@ def test_digests_asked_of_a_snapshot_taken_without_them(tmp_path, emulator):
 
 def world_file(tmp_path: Path) -> Path:
     path = tmp_path / "world.json"
-    path.write_text(json.dumps(wk.world(services=[wk.service("api")],
-                                        connectors=[wk.connector("conn-a")])))
+    path.write_text(
+        json.dumps(wk.world(services=[wk.service("api")], connectors=[wk.connector("conn-a")]))
+    )
     return path
 
 
@@ -206,19 +225,40 @@ def world_file(tmp_path: Path) -> Path:
     [
         ({}, None, [], True),  # project.yaml alone
         ({"s.yaml": "services: {}\n"}, "unmanaged: ignore\n", [], True),
-        ({"c.yaml": "vpc_connectors:\n  conn-a: {region: us-central1}\n"}, None,
-         ["--kinds", "services"], True),  # nothing declared of the kinds asked for
+        (
+            {"c.yaml": "vpc_connectors:\n  conn-a: {region: us-central1}\n"},
+            None,
+            ["--kinds", "services"],
+            True,
+        ),  # nothing declared of the kinds asked for
         ({"s.yaml": "services: {}\n"}, None, [], False),  # "no services": api is unmanaged
         ({"s.yaml": "services: {}\n"}, "unmanaged: fail\n", [], False),
     ],
-    ids=["project-only", "empty-kind-unmanaged-ignore", "kinds-not-declared",
-         "empty-kind-reports-unmanaged", "empty-kind-unmanaged-fail"],
+    ids=[
+        "project-only",
+        "empty-kind-unmanaged-ignore",
+        "kinds-not-declared",
+        "empty-kind-reports-unmanaged",
+        "empty-kind-unmanaged-fail",
+    ],
 )
 def test_a_baseline_that_asks_nothing_is_not_clean(tmp_path, files, project_yaml, extra, nothing):
     head = f"project: {wk.PROJECT}\nregions: [{wk.REGION}]\n"
     expected = wk.write_baseline(tmp_path, files, head + (project_yaml or ""))
-    r = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
-             str(world_file(tmp_path)), "--format", "json", *extra])
+    r = run(
+        [
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--emulator",
+            str(world_file(tmp_path)),
+            "--format",
+            "json",
+            *extra,
+        ]
+    )
     if nothing:
         text = one_sentence(r)
         assert "declares nothing" in text and "nothing was checked" in text

@@ -49,15 +49,23 @@ def github(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     fake = FakeGitHub(token=TOKEN)
     base = fake.start()
     fake.add("Looks good to me", "alice")
-    fake.add(f"{marker('other-project')}\n### drift: `other-project`\n\nNo drift found.\n",
-             fake.bot)
+    fake.add(
+        f"{marker('other-project')}\n### drift: `other-project`\n\nNo drift found.\n", fake.bot
+    )
     fake.add(f"Quoting the bot:\n> {MARKER}\n> old text", "bob")  # marker not on line 1
     fake.add("@alice can you re-run?", "carol")
     fake.add(f"{MARKER} written by hand", "mallory")  # not the marker line drift writes
     fake.add(f"{MARKER}\nA person's comment with drift's marker line", "mallory")
     event = tmp_path / "event.json"
-    event.write_text(json.dumps({"action": "synchronize", "number": fake.number,
-                                 "pull_request": {"number": fake.number}}))
+    event.write_text(
+        json.dumps(
+            {
+                "action": "synchronize",
+                "number": fake.number,
+                "pull_request": {"number": fake.number},
+            }
+        )
+    )
     for name in ("CI_API_V4_URL", "GITLAB_CI", "GITLAB_TOKEN", "CI_JOB_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
@@ -167,8 +175,9 @@ def test_refused_token_exits_1_and_still_writes_the_report(github, tmp_path, mon
 
 
 def test_permission_403_is_not_retried(github, tmp_path):
-    github.canned.append(Canned("POST", 403, {}, {
-        "message": "Resource not accessible by integration"}))
+    github.canned.append(
+        Canned("POST", 403, {}, {"message": "Resource not accessible by integration"})
+    )
     result = run(tmp_path, 20)
     assert result.exit_code == 1
     assert "Resource not accessible by integration" in result.stderr
@@ -229,8 +238,9 @@ def test_pr_flag_overrides_the_event(github, tmp_path, monkeypatch):
         (None, ("GITHUB_API_URL", "http://api.example.com"), "plain http to another machine"),
     ],
 )
-def test_missing_configuration_fails_before_the_scan(github, tmp_path, monkeypatch, unset,
-                                                      setting, words):
+def test_missing_configuration_fails_before_the_scan(
+    github, tmp_path, monkeypatch, unset, setting, words
+):
     if unset:
         monkeypatch.delenv(unset)
     if setting:
@@ -266,9 +276,14 @@ def test_a_next_page_on_another_host_is_not_followed(github, tmp_path, monkeypat
 
 # -- the rules, on plain responses -------------------------------------------------------
 
+
 def response(status: int, headers: dict[str, str], body: dict[str, Any] | None = None):
-    return httpx.Response(status, headers=headers, json=body or {"message": "x"},
-                          request=httpx.Request("GET", "https://api.github.com/x"))
+    return httpx.Response(
+        status,
+        headers=headers,
+        json=body or {"message": "x"},
+        request=httpx.Request("GET", "https://api.github.com/x"),
+    )
 
 
 def test_github_rate_limit_rules():
@@ -297,12 +312,12 @@ def test_an_incomplete_run_is_posted_and_exits_1(github, tmp_path):
     # The "no drift" comment of a first run must not stand once a kind cannot be read.
     assert run(tmp_path, 5).exit_code == 0
     world_ = world(5)
-    world_["emulator"] = {"faults": [{"path": "/services", "status": 403,
-                                      "reason": "forbidden"}]}
+    world_["emulator"] = {"faults": [{"path": "/services", "status": 403, "reason": "forbidden"}]}
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(world_))
     result = CliRunner().invoke(
-        main, ["comment", "--project", wk.PROJECT, "--emulator", str(path)],
+        main,
+        ["comment", "--project", wk.PROJECT, "--emulator", str(path)],
         catch_exceptions=False,
     )
     assert result.exit_code == 1, result.stderr

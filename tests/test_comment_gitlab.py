@@ -37,8 +37,15 @@ def world(max_instances: int) -> dict[str, Any]:
 
 
 def gitlab_env(monkeypatch: pytest.MonkeyPatch, fake: FakeGitLab) -> None:
-    for name in ("GITHUB_ACTIONS", "GITHUB_REPOSITORY", "GITHUB_TOKEN", "GITHUB_EVENT_PATH",
-                 "CI_JOB_TOKEN", "CI_MERGE_REQUEST_PROJECT_ID", "CI_MERGE_REQUEST_PROJECT_URL"):
+    for name in (
+        "GITHUB_ACTIONS",
+        "GITHUB_REPOSITORY",
+        "GITHUB_TOKEN",
+        "GITHUB_EVENT_PATH",
+        "CI_JOB_TOKEN",
+        "CI_MERGE_REQUEST_PROJECT_ID",
+        "CI_MERGE_REQUEST_PROJECT_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GITLAB_CI", "true")
     monkeypatch.setenv("CI_API_V4_URL", f"{fake.base}/api/v4")

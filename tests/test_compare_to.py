@@ -45,8 +45,13 @@ def live_world() -> dict[str, Any]:
     """api runs with max_instances 20 (declared 5) and memory 2Gi (declared 1Gi)."""
     return wk.world(
         services=[
-            wk.service("api", env=[wk.env("MODE", "prod"), wk.env("LEVEL", "info")],
-                       max_instances=20, memory="2Gi", connector=None),
+            wk.service(
+                "api",
+                env=[wk.env("MODE", "prod"), wk.env("LEVEL", "info")],
+                max_instances=20,
+                memory="2Gi",
+                connector=None,
+            ),
             wk.service("worker", env=[wk.env("MODE", "batch")], connector=None),
         ],
     )
@@ -54,9 +59,22 @@ def live_world() -> dict[str, Any]:
 
 def git(repo: Path, *args: str) -> str:
     proc = subprocess.run(
-        ["git", "-c", "user.name=drift tests", "-c", "user.email=tests@example.com",
-         "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
-        cwd=repo, capture_output=True, text=True, check=True,
+        [
+            "git",
+            "-c",
+            "user.name=drift tests",
+            "-c",
+            "user.email=tests@example.com",
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+            *args,
+        ],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return proc.stdout
 
@@ -88,8 +106,9 @@ def run(repo: Path, monkeypatch: pytest.MonkeyPatch, *args: str, **env: str) -> 
         argv += ["--format", "json"]
     if not {"--emulator", "--api-endpoint", "--snapshot"} & set(args):
         argv += ["--emulator", "world.json"]
-    return CliRunner().invoke(main, argv, env={"SOURCE_DATE_EPOCH": "1764000000", **env},
-                              catch_exceptions=False)
+    return CliRunner().invoke(
+        main, argv, env={"SOURCE_DATE_EPOCH": "1764000000", **env}, catch_exceptions=False
+    )
 
 
 def changes(report: dict[str, Any]) -> dict[str, list[str]]:
@@ -103,6 +122,7 @@ def changes(report: dict[str, Any]) -> dict[str, list[str]]:
 
 
 # -- the done-when test ------------------------------------------------------------------
+
 
 def test_fix_one_break_another_gives_one_resolved_one_introduced(tmp_path, monkeypatch):
     repo = make_repo(tmp_path)
@@ -158,19 +178,24 @@ def test_uncommitted_changes_compare_with_head_and_leave_the_tree_alone(tmp_path
 def test_same_findings_as_without_compare_to(tmp_path, monkeypatch):
     """The working tree's report is exactly drift diff's, plus `change`: even when REF
     declares kinds and regions the working tree does not (the scan reads them for REF)."""
-    repo = make_repo(tmp_path, {
-        "services.yaml": SERVICES,
-        "secrets.yaml": "secrets:\n  db-pass: {replication: automatic}\n",
-    })
+    repo = make_repo(
+        tmp_path,
+        {
+            "services.yaml": SERVICES,
+            "secrets.yaml": "secrets:\n  db-pass: {replication: automatic}\n",
+        },
+    )
     project = repo / "expected" / wk.PROJECT
     (project / "project.yaml").write_text(
-        f"project: {wk.PROJECT}\nregions: [{wk.REGION}, europe-west1]\n")
+        f"project: {wk.PROJECT}\nregions: [{wk.REGION}, europe-west1]\n"
+    )
     git(repo, "commit", "-qam", "two regions, secrets")
     (project / "secrets.yaml").unlink()
     (project / "project.yaml").write_text(f"project: {wk.PROJECT}\nregions: [{wk.REGION}]\n")
     world = live_world()
     world["projects"][wk.PROJECT]["services"].append(
-        wk.service("eu-only", region="europe-west1", connector=None))
+        wk.service("eu-only", region="europe-west1", connector=None)
+    )
     (repo / "world.json").write_text(json.dumps(world))
 
     plain = json.loads(run(repo, monkeypatch).stdout)
@@ -198,7 +223,9 @@ def test_no_baseline_at_ref_everything_introduced(tmp_path, monkeypatch):
     assert len(report["findings"]) == 2
     assert report["resolved"] == []
     assert [(c["change"], c["path"]) for c in report["baseline_changes"]] == [
-        ("added", "services/api"), ("added", "services/worker")]
+        ("added", "services/api"),
+        ("added", "services/worker"),
+    ]
 
 
 def test_without_compare_to_the_report_has_no_new_keys(tmp_path, monkeypatch):
@@ -209,6 +236,7 @@ def test_without_compare_to_the_report_has_no_new_keys(tmp_path, monkeypatch):
 
 
 # -- errors: one sentence, exit 1, before any scan ---------------------------------------
+
 
 def api_calls(server: Emulator) -> list[Any]:
     """Requests for an API path (a reachability probe of the base URL is not a call)."""
@@ -268,6 +296,7 @@ def test_broken_baseline_at_ref_names_the_ref(tmp_path, monkeypatch):
 
 # -- reading the tree at REF ---------------------------------------------------------------
 
+
 def test_symlinked_file_at_ref_is_read_from_ref(tmp_path, monkeypatch):
     """A baseline file that is a symlink to a shared file elsewhere in the repository is
     read as REF had it, not as the working tree has it now."""
@@ -300,20 +329,37 @@ def test_oversized_file_at_ref_is_refused_without_reading_it(tmp_path, monkeypat
 
 # -- the classification rule ---------------------------------------------------------------
 
+
 def finding(path: str, type_: str = "changed", **kw: Any) -> Finding:
     kind, resource, *rest = path.split("/")
     values = {"expected": 1, "actual": 2, "severity": "warning", "rule": None, **kw}
-    return Finding(path, kind, resource, wk.REGION, "/".join(rest) or None, type_,
-                   values["severity"], values["expected"], values["actual"], "m", None,
-                   values["rule"])
+    return Finding(
+        path,
+        kind,
+        resource,
+        wk.REGION,
+        "/".join(rest) or None,
+        type_,
+        values["severity"],
+        values["expected"],
+        values["actual"],
+        "m",
+        None,
+        values["rule"],
+    )
 
 
 def test_classify_matches_by_place_and_type_never_by_value():
-    before = [finding("services/a/x", expected=1, actual=2), finding("services/a/y"),
-              finding("services/a/z", "lint", rule="lint:placeholders")]
-    after = [finding("services/a/x", expected=3, actual=2, severity="critical"),
-             finding("services/a/y", "missing"),
-             finding("services/a/z", "lint", rule="lint:host_spelling")]
+    before = [
+        finding("services/a/x", expected=1, actual=2),
+        finding("services/a/y"),
+        finding("services/a/z", "lint", rule="lint:placeholders"),
+    ]
+    after = [
+        finding("services/a/x", expected=3, actual=2, severity="critical"),
+        finding("services/a/y", "missing"),
+        finding("services/a/z", "lint", rule="lint:host_spelling"),
+    ]
     classified, resolved = classify(before, after)
     assert [(f.path, f.type, f.change) for f in classified] == [
         ("services/a/x", "changed", "unchanged"),  # a new declared value, still drift
@@ -321,7 +367,9 @@ def test_classify_matches_by_place_and_type_never_by_value():
         ("services/a/z", "lint", "introduced"),  # another lint rule too
     ]
     assert sorted((f.path, f.type) for f in resolved) == [
-        ("services/a/y", "changed"), ("services/a/z", "lint")]
+        ("services/a/y", "changed"),
+        ("services/a/z", "lint"),
+    ]
     assert {f.change for f in resolved} == {"resolved"}
 
 
@@ -339,13 +387,16 @@ def test_baseline_changes_lists_resources_fields_and_keys(tmp_path):
     from drift.baseline import load_baseline
 
     before_dir = wk.write_baseline(tmp_path / "a", {"services.yaml": SERVICES})
-    after_text = SERVICES.replace("      LEVEL: info\n", "").replace(
-        "    memory: 1Gi\n", "    memory: 1Gi\n    env_extra: allow\n").replace(
-        "  worker:", "  web:\n    region: us-central1\n    max_instances: 1\n  worker:")
+    after_text = (
+        SERVICES.replace("      LEVEL: info\n", "")
+        .replace("    memory: 1Gi\n", "    memory: 1Gi\n    env_extra: allow\n")
+        .replace("  worker:", "  web:\n    region: us-central1\n    max_instances: 1\n  worker:")
+    )
     after_text = after_text.replace("MODE: batch", "MODE: batch\n      EXTRA: x")
     after_dir = wk.write_baseline(tmp_path / "b", {"services.yaml": after_text})
-    got = baseline_changes(load_baseline(before_dir, wk.PROJECT),
-                           load_baseline(after_dir, wk.PROJECT))
+    got = baseline_changes(
+        load_baseline(before_dir, wk.PROJECT), load_baseline(after_dir, wk.PROJECT)
+    )
     assert [(c.change, c.path) for c in got] == [
         ("removed", "services/api/env/LEVEL"),
         ("changed", "services/api/env_extra"),
@@ -360,14 +411,24 @@ def test_markdown_summary_counts_changes(tmp_path, monkeypatch):
     repo = make_repo(tmp_path)
     edit(repo, "services.yaml", "max_instances: 5\n    memory", "max_instances: 20\n    memory")
     edit(repo, "services.yaml", "MODE: prod", "MODE: production")
-    result = run(repo, monkeypatch, "--compare-to", "HEAD", "--format", "markdown",
-                 "--link-base", "https://github.com/acme/infra/blob/" + "a" * 40)
+    result = run(
+        repo,
+        monkeypatch,
+        "--compare-to",
+        "HEAD",
+        "--format",
+        "markdown",
+        "--link-base",
+        "https://github.com/acme/infra/blob/" + "a" * 40,
+    )
     out = result.stdout
     assert result.exit_code == 2
     assert "1 resolved, 1 introduced, 1 unchanged" in out
     assert "| introduced | `services/api` (us-central1) | `env/MODE` |" in out
-    assert (f"[services.yaml:5](https://github.com/acme/infra/blob/{'a' * 40}/expected/"
-            f"{wk.PROJECT}/services.yaml#L5)") in out
+    assert (
+        f"[services.yaml:5](https://github.com/acme/infra/blob/{'a' * 40}/expected/"
+        f"{wk.PROJECT}/services.yaml#L5)"
+    ) in out
     assert "Resolved by this change: 1 finding" in out
 
 
@@ -378,13 +439,18 @@ def test_removed_declaration_names_its_line_at_ref(tmp_path, monkeypatch):
     path = repo / "expected" / wk.PROJECT / "services.yaml"
     path.write_text(SERVICES.split("  worker:")[0])
     report = json.loads(run(repo, monkeypatch, "--compare-to", "HEAD").stdout)
-    assert [c for c in report["baseline_changes"] if c["change"] == "removed"] == [{
-        "change": "removed", "path": "services/worker", "kind": "services",
-        "resource": "worker", "region": wk.REGION, "field": None,
-        "source": f"HEAD:expected/{wk.PROJECT}/services.yaml:9",
-    }]
-    introduced = [(f["path"], f["type"]) for f in report["findings"]
-                  if f["change"] == "introduced"]
+    assert [c for c in report["baseline_changes"] if c["change"] == "removed"] == [
+        {
+            "change": "removed",
+            "path": "services/worker",
+            "kind": "services",
+            "resource": "worker",
+            "region": wk.REGION,
+            "field": None,
+            "source": f"HEAD:expected/{wk.PROJECT}/services.yaml:9",
+        }
+    ]
+    introduced = [(f["path"], f["type"]) for f in report["findings"] if f["change"] == "introduced"]
     assert introduced == [("services/worker", "unmanaged")]
 
 
@@ -392,11 +458,25 @@ def test_compare_to_with_a_snapshot_file(tmp_path, monkeypatch):
     """No scan at all: both baselines are compared with the same snapshot file."""
     repo = make_repo(tmp_path)
     monkeypatch.chdir(repo)
-    taken = CliRunner().invoke(main, ["snapshot", "--project", wk.PROJECT, "--emulator",
-                                      "world.json", "--output", "snap.json", "--quiet"])
+    taken = CliRunner().invoke(
+        main,
+        [
+            "snapshot",
+            "--project",
+            wk.PROJECT,
+            "--emulator",
+            "world.json",
+            "--output",
+            "snap.json",
+            "--quiet",
+        ],
+    )
     assert taken.exit_code == 0, taken.output
     edit(repo, "services.yaml", "memory: 1Gi", "memory: 2Gi")
     result = run(repo, monkeypatch, "--snapshot", "snap.json", "--compare-to", "HEAD")
     got = changes(json.loads(result.stdout))
-    assert got == {"introduced": [], "unchanged": ["services/api/max_instances"],
-                   "resolved": ["services/api/memory"]}
+    assert got == {
+        "introduced": [],
+        "unchanged": ["services/api/max_instances"],
+        "resolved": ["services/api/memory"],
+    }

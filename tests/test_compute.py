@@ -61,9 +61,7 @@ def compute_world() -> dict[str, Any]:
             ),
         ],
         urlMaps=[
-            wk.url_map(
-                "web-map", "bs-web", {"www.acme.io": "bs-web", "api.acme.io": "bs-api"}
-            ),
+            wk.url_map("web-map", "bs-web", {"www.acme.io": "bs-web", "api.acme.io": "bs-api"}),
             wk.url_map("int-map", "bs-int", {"int.acme.internal": "bs-int"}, region=R),
         ],
         sslCertificates=[
@@ -186,8 +184,13 @@ def test_world_rejects_a_compute_object_in_the_wrong_place():
 
 
 def test_collect_lists_global_and_regional_with_paging():
-    kinds = ["backend_services", "health_checks", "ssl_certificates", "target_https_proxies",
-             "url_maps"]
+    kinds = [
+        "backend_services",
+        "health_checks",
+        "ssl_certificates",
+        "target_https_proxies",
+        "url_maps",
+    ]
     with Emulator(compute_world(), page_size=1) as emu:
         snap = collect(wk.PROJECT, [R], kinds, settings(emu))
         log = emu.stats()["log"]
@@ -198,8 +201,9 @@ def test_collect_lists_global_and_regional_with_paging():
     assert ("target_https_proxies", "int-proxy", R) in keys
     assert len(keys) == 4 + 3 + 2 + 3 + 2
     # page size 1: the global health checks took 2 follow-up pages via nextPageToken
-    hc_global = [e for e in log if e[1].startswith(
-        f"/compute/v1/projects/{wk.PROJECT}/global/healthChecks?")]
+    hc_global = [
+        e for e in log if e[1].startswith(f"/compute/v1/projects/{wk.PROJECT}/global/healthChecks?")
+    ]
     assert len(hc_global) == 3
     assert sum("pageToken=" in e[1] for e in hc_global) == 2
     assert all("maxResults=500" in e[1] for e in hc_global)
@@ -237,7 +241,12 @@ def test_declared_compute_baseline_diffs_clean(tmp_path):
     compute = [e for e in stats["log"] if e[1].startswith("/compute/")]
     assert any("pageToken=" in e[1] for e in compute)
     assert {e[1].split("?")[0].rsplit("/", 1)[-1] for e in compute} == {
-        "healthChecks", "backendServices", "urlMaps", "sslCertificates", "targetHttpsProxies"}
+        "healthChecks",
+        "backendServices",
+        "urlMaps",
+        "sslCertificates",
+        "targetHttpsProxies",
+    }
 
 
 def test_drifted_compute_values_are_changed_findings(tmp_path):
@@ -250,7 +259,8 @@ def test_drifted_compute_values_are_changed_findings(tmp_path):
     proj["healthChecks"][0]["timeoutSec"] = 10
     proj["healthChecks"][2]["httpsHealthCheck"]["requestPath"] = "/ready"
     proj["urlMaps"][0]["pathMatchers"][0]["defaultService"] = wk.compute_link(
-        "backendServices", "bs-web")  # api.acme.io now goes to bs-web
+        "backendServices", "bs-web"
+    )  # api.acme.io now goes to bs-web
     proj["sslCertificates"][0]["managed"]["status"] = "PROVISIONING"
     proj["healthChecks"].append(wk.health_check("hc-rogue", region=R))
     result, report, _ = diff(tmp_path, world, BASELINE)
@@ -283,14 +293,41 @@ def test_snapshot_keeps_compute_kinds_for_an_offline_diff(tmp_path):
     expected = wk.write_baseline(tmp_path, BASELINE)
     snap = tmp_path / "snap.json"
     with Emulator(world) as emu:
-        r = run(["snapshot", "--project", wk.PROJECT, "--expected", str(expected),
-                 "--output", str(snap), "--api-endpoint", emu.base_url])
+        r = run(
+            [
+                "snapshot",
+                "--project",
+                wk.PROJECT,
+                "--expected",
+                str(expected),
+                "--output",
+                str(snap),
+                "--api-endpoint",
+                emu.base_url,
+            ]
+        )
         assert r.exit_code == 0, r.output
     kinds = {r["kind"] for r in json.loads(snap.read_text())["resources"]}
-    assert {"health_checks", "backend_services", "url_maps", "ssl_certificates",
-            "target_https_proxies"} <= kinds
-    offline = run(["diff", "--project", wk.PROJECT, "--expected", str(expected),
-                   "--format", "json", "--snapshot", str(snap)])
+    assert {
+        "health_checks",
+        "backend_services",
+        "url_maps",
+        "ssl_certificates",
+        "target_https_proxies",
+    } <= kinds
+    offline = run(
+        [
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--format",
+            "json",
+            "--snapshot",
+            str(snap),
+        ]
+    )
     paths = {(f["path"], f["type"]) for f in json.loads(offline.stdout)["findings"]}
     assert ("health_checks/hc-web/timeout_sec", "changed") in paths
     assert offline.exit_code == 2
@@ -333,7 +370,10 @@ def test_emulator_compute_quota_403_is_retried_until_the_window_slides():
         ctx = _context(settings(emu))
         ctx.on_retry = on_retry
         assert [h["name"] for h in list_raw(ctx, HC, wk.PROJECT, None)] == [
-            "hc-db", "hc-grpc", "hc-web"]
+            "hc-db",
+            "hc-grpc",
+            "hc-web",
+        ]
         assert [h["name"] for h in list_raw(ctx, HC, wk.PROJECT, R)] == ["hc-int"]
         statuses = [e[2] for e in emu.stats()["log"]]
     assert statuses == [200, 403, 200]
@@ -378,8 +418,11 @@ def test_health_check_defaults_and_sub_object_by_type():
     assert (r.fields["check_interval_sec"], r.fields["timeout_sec"]) == (30, 0)
     tcp = norm("health_checks", {"name": "t", "type": "TCP", "tcpHealthCheck": {}}, region=R)
     assert (tcp.fields["port"], tcp.fields["request_path"], tcp.region) == (80, None, R)
-    serving = {"name": "s", "type": "HTTP2",
-               "http2HealthCheck": {"portSpecification": "USE_SERVING_PORT"}}
+    serving = {
+        "name": "s",
+        "type": "HTTP2",
+        "http2HealthCheck": {"portSpecification": "USE_SERVING_PORT"},
+    }
     assert norm("health_checks", serving).fields["port"] is None
     grpc = norm("health_checks", {"name": "g", "grpcHealthCheck": {"port": 50051}})
     assert (grpc.fields["type"], grpc.fields["port"]) == ("GRPC", 50051)
@@ -387,14 +430,22 @@ def test_health_check_defaults_and_sub_object_by_type():
 
 def test_backend_service_defaults_and_names():
     link = "https://www.googleapis.com/compute/v1/projects/p"
-    r = norm("backend_services", {
-        "name": "bs",
-        "protocol": "HTTP",
-        "healthChecks": [f"{link}/global/healthChecks/hc-b", f"{link}/global/healthChecks/hc-a"],
-        "backends": [{"group": f"{link}/zones/us-central1-a/instanceGroups/ig-1"},
-                     {"group": f"{link}/regions/us-central1/networkEndpointGroups/neg"}],
-        "selfLink": f"{link}/regions/us-central1/backendServices/bs",
-    })
+    r = norm(
+        "backend_services",
+        {
+            "name": "bs",
+            "protocol": "HTTP",
+            "healthChecks": [
+                f"{link}/global/healthChecks/hc-b",
+                f"{link}/global/healthChecks/hc-a",
+            ],
+            "backends": [
+                {"group": f"{link}/zones/us-central1-a/instanceGroups/ig-1"},
+                {"group": f"{link}/regions/us-central1/networkEndpointGroups/neg"},
+            ],
+            "selfLink": f"{link}/regions/us-central1/backendServices/bs",
+        },
+    )
     assert r.region == "us-central1"
     assert r.fields == {
         "protocol": "HTTP",
@@ -409,8 +460,10 @@ def test_backend_service_defaults_and_names():
             {"name": "hc-b", "region": None, "collection": "healthChecks"},
         ],
     }
-    drained = norm("backend_services", {"name": "d", "connectionDraining": {
-        "drainingTimeoutSec": 0}, "timeoutSec": 600})
+    drained = norm(
+        "backend_services",
+        {"name": "d", "connectionDraining": {"drainingTimeoutSec": 0}, "timeoutSec": 600},
+    )
     assert drained.fields["connection_draining_timeout_sec"] == 0
     assert drained.fields["timeout_sec"] == 600
 
@@ -427,16 +480,28 @@ def test_url_map_hosts_and_every_reference():
             {"hosts": ["route.a.io"], "pathMatcher": "pm-route"},
         ],
         "pathMatchers": [
-            {"name": "pm-a", "defaultService": svc + "web",
-             "pathRules": [{"paths": ["/api/*"], "service": svc + "api"}]},
+            {
+                "name": "pm-a",
+                "defaultService": svc + "web",
+                "pathRules": [{"paths": ["/api/*"], "service": svc + "api"}],
+            },
             {"name": "pm-static", "defaultService": bucket + "assets"},
-            {"name": "pm-route",
-             "defaultRouteAction": {"weightedBackendServices": [
-                 {"backendService": svc + "canary", "weight": 10},
-                 {"backendService": svc + "web", "weight": 90}]},
-             "routeRules": [{"priority": 1, "service": svc + "rr",
-                             "routeAction": {"requestMirrorPolicy": {
-                                 "backendService": svc + "mirror"}}}]},
+            {
+                "name": "pm-route",
+                "defaultRouteAction": {
+                    "weightedBackendServices": [
+                        {"backendService": svc + "canary", "weight": 10},
+                        {"backendService": svc + "web", "weight": 90},
+                    ]
+                },
+                "routeRules": [
+                    {
+                        "priority": 1,
+                        "service": svc + "rr",
+                        "routeAction": {"requestMirrorPolicy": {"backendService": svc + "mirror"}},
+                    }
+                ],
+            },
         ],
         "defaultRouteAction": {"weightedBackendServices": [{"backendService": svc + "top"}]},
     }
@@ -449,19 +514,37 @@ def test_url_map_hosts_and_every_reference():
         "route.a.io": None,  # no defaultService: weighted traffic only
     }
     assert r.fields["_backend_services"] == [
-        "api", "canary", "default", "mirror", "rr", "top", "web"]
+        "api",
+        "canary",
+        "default",
+        "mirror",
+        "rr",
+        "top",
+        "web",
+    ]
     assert r.fields["_backend_buckets"] == ["assets"]
     bare = norm("url_maps", {"name": "b", "defaultUrlRedirect": {"httpsRedirect": True}})
-    assert bare.fields == {"default_service": None, "hosts": {},
-                           "_backend_services": [], "_backend_buckets": []}
+    assert bare.fields == {
+        "default_service": None,
+        "hosts": {},
+        "_backend_services": [],
+        "_backend_buckets": [],
+    }
 
 
 def test_ssl_certificate_managed_and_self_managed():
-    managed = norm("ssl_certificates", {
-        "name": "c", "type": "MANAGED",
-        "managed": {"domains": ["b.io", "a.io"], "status": "PROVISIONING",
-                    "domainStatus": {"a.io": "ACTIVE", "b.io": "FAILED_NOT_VISIBLE"}},
-    })
+    managed = norm(
+        "ssl_certificates",
+        {
+            "name": "c",
+            "type": "MANAGED",
+            "managed": {
+                "domains": ["b.io", "a.io"],
+                "status": "PROVISIONING",
+                "domainStatus": {"a.io": "ACTIVE", "b.io": "FAILED_NOT_VISIBLE"},
+            },
+        },
+    )
     assert managed.fields == {
         "type": "MANAGED",
         "domains": ["a.io", "b.io"],
@@ -469,9 +552,14 @@ def test_ssl_certificate_managed_and_self_managed():
         "_domain_status": {"a.io": "ACTIVE", "b.io": "FAILED_NOT_VISIBLE"},
         "_expire_time": None,
     }
-    own = norm("ssl_certificates", {  # no `type`: "the certificate is self-managed"
-        "name": "s", "subjectAlternativeNames": ["x.io"],
-        "expireTime": "2026-09-01T12:00:00.000-07:00"})
+    own = norm(
+        "ssl_certificates",
+        {  # no `type`: "the certificate is self-managed"
+            "name": "s",
+            "subjectAlternativeNames": ["x.io"],
+            "expireTime": "2026-09-01T12:00:00.000-07:00",
+        },
+    )
     assert own.fields["type"] == "SELF_MANAGED" and own.fields["domains"] == ["x.io"]
     assert own.fields["status"] is None
     assert own.fields["_expire_time"] == "2026-09-01T12:00:00.000-07:00"
@@ -479,11 +567,16 @@ def test_ssl_certificate_managed_and_self_managed():
 
 def test_target_https_proxy_fields():
     link = "https://www.googleapis.com/compute/v1/projects/p/global"
-    r = norm("target_https_proxies", {
-        "name": "px", "urlMap": f"{link}/urlMaps/m",
-        "sslCertificates": [f"{link}/sslCertificates/b", f"{link}/sslCertificates/a"],
-        "certificateMap": "//certificatemanager.googleapis.com/projects/p/locations/global/"
-                          "certificateMaps/cm"})
+    r = norm(
+        "target_https_proxies",
+        {
+            "name": "px",
+            "urlMap": f"{link}/urlMaps/m",
+            "sslCertificates": [f"{link}/sslCertificates/b", f"{link}/sslCertificates/a"],
+            "certificateMap": "//certificatemanager.googleapis.com/projects/p/locations/global/"
+            "certificateMaps/cm",
+        },
+    )
     assert r.fields["url_map"] == "m" and r.fields["ssl_certificates"] == ["a", "b"]
     assert r.fields["certificate_map"].endswith("/certificateMaps/cm")
 
@@ -494,16 +587,38 @@ def test_target_https_proxy_fields():
 def _importtime(tmp_path: Path, files: dict[str, str]) -> str:
     expected = wk.write_baseline(tmp_path, files)
     world = compute_world()
-    world["projects"][wk.PROJECT].update(copy.deepcopy(
-        wk.world(services=[wk.service("api", connector="conn-a")],
-                 secrets=[wk.secret("db-pass")], connectors=[wk.connector("conn-a")])
-        ["projects"][wk.PROJECT]))
+    world["projects"][wk.PROJECT].update(
+        copy.deepcopy(
+            wk.world(
+                services=[wk.service("api", connector="conn-a")],
+                secrets=[wk.secret("db-pass")],
+                connectors=[wk.connector("conn-a")],
+            )["projects"][wk.PROJECT]
+        )
+    )
     world_file = tmp_path / "world.json"
     world_file.write_text(json.dumps(world))
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "drift", "diff", "--project", wk.PROJECT,
-         "--expected", str(expected), "--emulator", str(world_file), "--format", "json"],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "drift",
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--emulator",
+            str(world_file),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
         cwd=Path(__file__).resolve().parent.parent,
     )
     assert proc.returncode in (0, 2), proc.stderr[-2000:]

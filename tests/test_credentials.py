@@ -36,26 +36,64 @@ def closed_port() -> int:
 
 
 def no_credentials_env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("GOOGLE_", "CLOUDSDK_", "GCE_")) and k != "DRIFT_API_ENDPOINT"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GOOGLE_", "CLOUDSDK_", "GCE_")) and k != "DRIFT_API_ENDPOINT"
+    }
     dead = f"127.0.0.1:{closed_port()}"
-    return {**env, "HOME": str(home), "CLOUDSDK_CONFIG": str(home / "gcloud"),
-            "GCE_METADATA_HOST": dead, "GCE_METADATA_IP": dead, "NO_GCE_CHECK": "true", **extra}
+    return {
+        **env,
+        "HOME": str(home),
+        "CLOUDSDK_CONFIG": str(home / "gcloud"),
+        "GCE_METADATA_HOST": dead,
+        "GCE_METADATA_IP": dead,
+        "NO_GCE_CHECK": "true",
+        **extra,
+    }
 
 
 def drift(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "drift", *args], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT, env=no_credentials_env(tmp_path, **env))
+    return subprocess.run(
+        [sys.executable, "-m", "drift", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=no_credentials_env(tmp_path, **env),
+    )
 
 
 COMMANDS = {
     "diff": ["diff", "--project", DEMO, "--expected", str(ROOT / "expected")],
-    "diff --output": ["diff", "--project", DEMO, "--expected", str(ROOT / "expected"),
-                      "--output", "OUT"],
-    "snapshot": ["snapshot", "--project", DEMO, "--expected", str(ROOT / "expected"),
-                 "--output", "OUT"],
-    "baseline init": ["baseline", "init", "--project", DEMO, "--expected", "NEW",
-                      "--regions", "us-central1"],
+    "diff --output": [
+        "diff",
+        "--project",
+        DEMO,
+        "--expected",
+        str(ROOT / "expected"),
+        "--output",
+        "OUT",
+    ],
+    "snapshot": [
+        "snapshot",
+        "--project",
+        DEMO,
+        "--expected",
+        str(ROOT / "expected"),
+        "--output",
+        "OUT",
+    ],
+    "baseline init": [
+        "baseline",
+        "init",
+        "--project",
+        DEMO,
+        "--expected",
+        "NEW",
+        "--regions",
+        "us-central1",
+    ],
 }
 
 
@@ -82,28 +120,41 @@ def assert_one_sentence(proc: subprocess.CompletedProcess[str], tmp_path: Path) 
 def test_no_credentials_at_all_is_one_sentence_and_no_scan(tmp_path, name):
     proc = drift(tmp_path, *command(name, tmp_path))
     said = assert_one_sentence(proc, tmp_path)
-    assert said.startswith("drift: no Google credentials found (GOOGLE_APPLICATION_CREDENTIALS "
-                           "is not set, there is no gcloud login and no metadata server): ")
+    assert said.startswith(
+        "drift: no Google credentials found (GOOGLE_APPLICATION_CREDENTIALS "
+        "is not set, there is no gcloud login and no metadata server): "
+    )
 
 
 def test_a_missing_key_file_is_named(tmp_path):
     missing = tmp_path / "nowhere" / "key.json"
     proc = drift(tmp_path, *command("diff", tmp_path), GOOGLE_APPLICATION_CREDENTIALS=str(missing))
     said = assert_one_sentence(proc, tmp_path)
-    assert said.startswith(f"drift: GOOGLE_APPLICATION_CREDENTIALS names '{missing}', which "
-                           "google-auth could not use (")
+    assert said.startswith(
+        f"drift: GOOGLE_APPLICATION_CREDENTIALS names '{missing}', which "
+        "google-auth could not use ("
+    )
 
 
 def service_account_key(path: Path, token_uri: str) -> Path:
     """A real service account key file (a fresh RSA key), its token server at `token_uri`."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
-    path.write_text(json.dumps({
-        "type": "service_account", "project_id": DEMO, "private_key_id": "1",
-        "private_key": pem, "client_email": f"drift@{DEMO}.iam.gserviceaccount.com",
-        "client_id": "1", "token_uri": token_uri,
-    }))
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    path.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": DEMO,
+                "private_key_id": "1",
+                "private_key": pem,
+                "client_email": f"drift@{DEMO}.iam.gserviceaccount.com",
+                "client_id": "1",
+                "token_uri": token_uri,
+            }
+        )
+    )
     return path
 
 
@@ -113,8 +164,10 @@ def test_credentials_whose_token_server_cannot_be_reached(tmp_path):
     proc = drift(tmp_path, *command("diff", tmp_path), GOOGLE_APPLICATION_CREDENTIALS=str(key))
     said = assert_one_sentence(proc, tmp_path)
     host = token_uri.rsplit("/", 1)[0]
-    assert said.startswith("drift: the Application Default Credentials could not get an "
-                           f"access token ({host}: connection refused): ")
+    assert said.startswith(
+        "drift: the Application Default Credentials could not get an "
+        f"access token ({host}: connection refused): "
+    )
 
 
 @pytest.fixture
@@ -148,19 +201,39 @@ def test_credentials_the_token_server_refuses(tmp_path, refusing_token_server):
     key = service_account_key(tmp_path / "key.json", refusing_token_server)
     proc = drift(tmp_path, *command("diff", tmp_path), GOOGLE_APPLICATION_CREDENTIALS=str(key))
     said = assert_one_sentence(proc, tmp_path)
-    assert said.startswith("drift: the Application Default Credentials could not get an "
-                           "access token (invalid_grant: Invalid JWT Signature")
+    assert said.startswith(
+        "drift: the Application Default Credentials could not get an "
+        "access token (invalid_grant: Invalid JWT Signature"
+    )
 
 
 @pytest.mark.parametrize("source", [["--emulator"], ["--snapshot", "SNAP"]])
 def test_sources_that_need_no_credentials_do_not_ask_for_them(tmp_path, source):
     snap = tmp_path / "snap.json"
     if "SNAP" in source:
-        made = drift(tmp_path, "snapshot", "--project", DEMO, "--expected",
-                     str(ROOT / "expected"), "--output", str(snap), "--emulator")
+        made = drift(
+            tmp_path,
+            "snapshot",
+            "--project",
+            DEMO,
+            "--expected",
+            str(ROOT / "expected"),
+            "--output",
+            str(snap),
+            "--emulator",
+        )
         assert made.returncode == 0, made.stderr
     args = [str(snap) if a == "SNAP" else a for a in source]
-    proc = drift(tmp_path, "diff", "--project", DEMO, "--expected", str(ROOT / "expected"),
-                 "--format", "json", *args)
+    proc = drift(
+        tmp_path,
+        "diff",
+        "--project",
+        DEMO,
+        "--expected",
+        str(ROOT / "expected"),
+        "--format",
+        "json",
+        *args,
+    )
     assert proc.returncode == 2, proc.stderr  # the demo world drifts on purpose
     assert json.loads(proc.stdout)["not_checked"] == []

@@ -189,6 +189,7 @@ def test_bundled_worlds_conform(path: Path) -> None:
 
 # -- Compute: global and regional collections, list envelope {kind, id, items, selfLink} ---
 
+
 def compute_world() -> dict[str, Any]:
     r = wk.REGION
     world = wk.world(services=[])

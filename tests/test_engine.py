@@ -15,10 +15,20 @@ TODAY = dt.date(2026, 11, 25)
 
 def svc(name: str, **fields):
     base = {
-        "image": "img:v1", "ingress": "all", "service_account": "sa", "min_instances": 1,
-        "max_instances": 5, "timeout": 300, "concurrency": 80, "cpu": 1, "memory": "1Gi",
-        "execution_environment": None, "vpc_connector": None, "vpc_egress": None,
-        "labels": {}, "env": {},
+        "image": "img:v1",
+        "ingress": "all",
+        "service_account": "sa",
+        "min_instances": 1,
+        "max_instances": 5,
+        "timeout": 300,
+        "concurrency": 80,
+        "cpu": 1,
+        "memory": "1Gi",
+        "execution_environment": None,
+        "vpc_connector": None,
+        "vpc_egress": None,
+        "labels": {},
+        "env": {},
     }
     base.update(fields)
     return Resource("services", name, wk.REGION, base)
@@ -54,15 +64,19 @@ SERVICES = {
 
 def test_units_and_types_normalize_before_comparing(tmp_path):
     bl = load(tmp_path, SERVICES)
-    live = svc("api", labels={"team": "core", "commit-sha": "abc"},
-               env={"MODE": "prod", "PORT": "8080"})
+    live = svc(
+        "api", labels={"team": "core", "commit-sha": "abc"}, env={"MODE": "prod", "PORT": "8080"}
+    )
     assert evaluate(bl, snapshot(live), TODAY).findings == ()
 
 
 def test_labels_default_to_info_and_env_to_critical(tmp_path):
     bl = load(tmp_path, SERVICES)
-    live = svc("api", labels={"team": "edge", "commit-sha": "abc"},
-               env={"MODE": "dev", "PORT": "8080", "EXTRA": "x"})
+    live = svc(
+        "api",
+        labels={"team": "edge", "commit-sha": "abc"},
+        env={"MODE": "dev", "PORT": "8080", "EXTRA": "x"},
+    )
     found = paths(evaluate(bl, snapshot(live), TODAY))
     assert found[("services/api/labels/team", "changed")].severity == "info"
     assert found[("services/api/env/MODE", "changed")].severity == "critical"
@@ -71,18 +85,27 @@ def test_labels_default_to_info_and_env_to_critical(tmp_path):
 
 
 def test_env_extra_allow_accepts_undeclared_vars(tmp_path):
-    files = {"services.yaml": SERVICES["services.yaml"].replace(
-        "memory: 1024Mi", "memory: 1024Mi\n            env_extra: allow")}
+    files = {
+        "services.yaml": SERVICES["services.yaml"].replace(
+            "memory: 1024Mi", "memory: 1024Mi\n            env_extra: allow"
+        )
+    }
     bl = load(tmp_path, files)
-    live = svc("api", labels={"team": "core", "commit-sha": "abc"},
-               env={"MODE": "prod", "PORT": "8080", "EXTRA": "x"})
+    live = svc(
+        "api",
+        labels={"team": "core", "commit-sha": "abc"},
+        env={"MODE": "prod", "PORT": "8080", "EXTRA": "x"},
+    )
     assert evaluate(bl, snapshot(live), TODAY).findings == ()
 
 
 def test_value_turned_secret_reference_is_a_changed_env_var(tmp_path):
     bl = load(tmp_path, SERVICES)
-    live = svc("api", labels={"team": "core", "commit-sha": "abc"},
-               env={"MODE": {"secret": "mode", "version": "latest"}, "PORT": "8080"})
+    live = svc(
+        "api",
+        labels={"team": "core", "commit-sha": "abc"},
+        env={"MODE": {"secret": "mode", "version": "latest"}, "PORT": "8080"},
+    )
     found = paths(evaluate(bl, snapshot(live), TODAY))
     f = found[("services/api/env/MODE", "changed")]
     assert f.expected == "prod" and f.actual == {"secret": "mode", "version": "latest"}
@@ -105,8 +128,9 @@ PROJECT_RULES = f"""
 
 def test_project_rules_severity_ignore_expiry_and_unmanaged(tmp_path):
     bl = load(tmp_path, SERVICES, PROJECT_RULES)
-    live = svc("api", labels={"team": "edge", "commit-sha": "def"},
-               env={"MODE": "dev", "PORT": "8080"})
+    live = svc(
+        "api", labels={"team": "edge", "commit-sha": "def"}, env={"MODE": "dev", "PORT": "8080"}
+    )
     ev = evaluate(bl, snapshot(live, svc("stray")), TODAY)
     found = paths(ev)
     team = found[("services/api/labels/team", "changed")]
@@ -121,20 +145,32 @@ def test_project_rules_severity_ignore_expiry_and_unmanaged(tmp_path):
 
 
 def test_unmanaged_ignore_drops_them(tmp_path):
-    bl = load(tmp_path, SERVICES, f"project: {wk.PROJECT}\nregions: [{wk.REGION}]\n"
-              "unmanaged: ignore\n")
-    live = svc("api", labels={"team": "core", "commit-sha": "abc"},
-               env={"MODE": "prod", "PORT": "8080"})
+    bl = load(
+        tmp_path, SERVICES, f"project: {wk.PROJECT}\nregions: [{wk.REGION}]\nunmanaged: ignore\n"
+    )
+    live = svc(
+        "api", labels={"team": "core", "commit-sha": "abc"}, env={"MODE": "prod", "PORT": "8080"}
+    )
     assert evaluate(bl, snapshot(live, svc("stray")), TODAY).findings == ()
 
 
 def test_not_checked_kind_yields_no_findings(tmp_path):
-    bl = load(tmp_path, {**SERVICES, "c.yaml": f"""
+    bl = load(
+        tmp_path,
+        {
+            **SERVICES,
+            "c.yaml": f"""
         vpc_connectors:
           conn: {{region: {wk.REGION}, max_instances: 10}}
-    """})
-    live = svc("api", labels={"team": "core", "commit-sha": "abc"},
-               env={"MODE": "prod", "PORT": "8080"}, vpc_connector="conn")
+    """,
+        },
+    )
+    live = svc(
+        "api",
+        labels={"team": "core", "commit-sha": "abc"},
+        env={"MODE": "prod", "PORT": "8080"},
+        vpc_connector="conn",
+    )
     nc = NotChecked("vpc_connectors", wk.REGION, "PERMISSION_DENIED: no")
     ev = evaluate(bl, snapshot(live, not_checked=[nc]), TODAY)
     assert ev.findings == ()  # neither "connector missing" nor a broken reference
@@ -142,19 +178,29 @@ def test_not_checked_kind_yields_no_findings(tmp_path):
 
 def test_undeclared_kind_is_not_reported_as_unmanaged(tmp_path):
     bl = load(tmp_path, SERVICES)
-    live = svc("api", labels={"team": "core", "commit-sha": "abc"},
-               env={"MODE": "prod", "PORT": "8080"})
+    live = svc(
+        "api", labels={"team": "core", "commit-sha": "abc"}, env={"MODE": "prod", "PORT": "8080"}
+    )
     orphan = Resource("secrets", "orphan", None, {"replication": "automatic", "labels": {}})
     assert evaluate(bl, snapshot(live, orphan), TODAY).findings == ()
 
 
 def test_broken_reference_to_disabled_latest_version(tmp_path):
     bl = load(tmp_path, SERVICES)
-    live = svc("api", labels={"team": "core", "commit-sha": "abc"},
-               env={"MODE": "prod", "PORT": "8080"})
+    live = svc(
+        "api", labels={"team": "core", "commit-sha": "abc"}, env={"MODE": "prod", "PORT": "8080"}
+    )
     live.fields["env"]["TOKEN"] = {"secret": "tok", "version": "latest"}
-    tok = Resource("secrets", "tok", None, {"replication": "automatic", "labels": {},
-                                            "_version_states": {"1": "ENABLED", "2": "DISABLED"}})
+    tok = Resource(
+        "secrets",
+        "tok",
+        None,
+        {
+            "replication": "automatic",
+            "labels": {},
+            "_version_states": {"1": "ENABLED", "2": "DISABLED"},
+        },
+    )
     found = paths(evaluate(bl, snapshot(live, tok), TODAY))
     broken = found[("services/api/env/TOKEN", "broken_reference")]
     assert broken.severity == "critical" and "DISABLED" in broken.message
@@ -174,7 +220,9 @@ def test_redaction_rules():
     assert redact_env_value("MODE", "prod") == "prod"
     assert redact_env_value("X", "postgres://u:pw@h/db").startswith("<redacted sha256:")
     assert redact_env_value("X", {"secret": "s", "version": "latest"}) == {
-        "secret": "s", "version": "latest"}
+        "secret": "s",
+        "version": "latest",
+    }
     assert looks_like_credential("AKIAABCDEFGHIJKLMNOP")
     assert looks_like_credential("Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg==")
     assert not looks_like_credential("https://api-staging.netrasystems.ai")
@@ -183,12 +231,17 @@ def test_redaction_rules():
 
 
 def test_missing_resource_expected_value_is_redacted(tmp_path):
-    bl = load(tmp_path, {"services.yaml": f"""
+    bl = load(
+        tmp_path,
+        {
+            "services.yaml": f"""
         services:
           api:
             region: {wk.REGION}
             env: {{API_KEY: plain-text-key}}
-    """})
+    """
+        },
+    )
     ev = evaluate(bl, snapshot(), TODAY)
     (f,) = ev.findings
     assert f.type == "missing" and f.severity == "critical"
@@ -196,30 +249,43 @@ def test_missing_resource_expected_value_is_redacted(tmp_path):
 
 
 def test_probe_compares_only_declared_subkeys(tmp_path):
-    bl = load(tmp_path, {"services.yaml": f"""
+    bl = load(
+        tmp_path,
+        {
+            "services.yaml": f"""
         services:
           api:
             region: {wk.REGION}
             ready: true
             startup_probe: {{type: http, path: /health, timeout: 5s}}
-    """})
+    """
+        },
+    )
     probe = {"type": "http", "path": "/health", "port": 8080, "timeout": 5, "period": 10}
     live = svc("api", ready=True, startup_probe=probe)
     assert evaluate(bl, snapshot(live), TODAY).findings == ()
     live = svc("api", ready=False, startup_probe={**probe, "path": "/"})
     found = paths(evaluate(bl, snapshot(live), TODAY))
     assert found[("services/api/startup_probe", "changed")].actual == {
-        "type": "http", "path": "/", "timeout": 5}
+        "type": "http",
+        "path": "/",
+        "timeout": 5,
+    }
     assert ("services/api/ready", "changed") in found
 
 
 def test_numbered_secret_ref_without_known_project_number_is_not_drift(tmp_path):
-    bl = load(tmp_path, {"services.yaml": f"""
+    bl = load(
+        tmp_path,
+        {
+            "services.yaml": f"""
         services:
           api:
             region: {wk.REGION}
             env: {{DB: {{secret: db}}}}
-    """})
+    """
+        },
+    )
     live = svc("api", env={"DB": {"secret": "projects/99/secrets/db", "version": "latest"}})
     unknown = Snapshot(wk.PROJECT, None, ("services",), (live,))
     assert evaluate(bl, unknown, TODAY).findings == ()

@@ -17,8 +17,10 @@ TEXT_CASES = [
     ("emoji \U0001f600", "emoji \U0001f600"),
     ("nbsp\u00a0here", "nbsp\u00a0here"),
     ("staging\x1b[2J\x1b[H", "staging\\x1b[2J\\x1b[H"),  # CSI: clear screen, cursor home
-    ("\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\",
-     "\\x1b]8;;https://evil.example/\\x1b\\click\\x1b]8;;\\x1b\\"),  # OSC 8 hyperlink
+    (
+        "\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\",
+        "\\x1b]8;;https://evil.example/\\x1b\\click\\x1b]8;;\\x1b\\",
+    ),  # OSC 8 hyperlink
     ("\x1b]0;owned-title\x07", "\\x1b]0;owned-title\\x07"),  # OSC 0 window title, BEL
     ("line1\nFAKE  critical\nline3", "line1\\nFAKE  critical\\nline3"),
     ("innocent\rEVIL", "innocent\\rEVIL"),

@@ -22,8 +22,9 @@ CONNECTOR = f"vpc_connectors:\n  conn-a: {{region: {wk.REGION}, max_instances: 1
 
 
 def run(args: list[str], **env: str) -> Any:
-    return CliRunner().invoke(main, args, env={"SOURCE_DATE_EPOCH": "1764000000", **env},
-                              catch_exceptions=False)
+    return CliRunner().invoke(
+        main, args, env={"SOURCE_DATE_EPOCH": "1764000000", **env}, catch_exceptions=False
+    )
 
 
 def world_file(tmp_path: Path, **emulator: Any) -> Path:
@@ -37,8 +38,20 @@ def world_file(tmp_path: Path, **emulator: Any) -> Path:
 
 def diff(tmp_path: Path, files: dict[str, str], *extra: str, **emulator: Any) -> Any:
     expected = wk.write_baseline(tmp_path, files)
-    return run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
-                str(world_file(tmp_path, **emulator)), "--format", "json", *extra])
+    return run(
+        [
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--emulator",
+            str(world_file(tmp_path, **emulator)),
+            "--format",
+            "json",
+            *extra,
+        ]
+    )
 
 
 def test_clean_exits_0(tmp_path):

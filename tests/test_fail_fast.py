@@ -49,8 +49,12 @@ def drift_process(*args: str, **env: str) -> tuple[subprocess.CompletedProcess[s
     """`python -m drift ARGS` as a user runs it, and how long it took."""
     start = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-m", "drift", *args], capture_output=True, text=True, timeout=300,
-        env={**os.environ, "DRIFT_API_ENDPOINT": "", **env}, cwd=ROOT,
+        [sys.executable, "-m", "drift", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "DRIFT_API_ENDPOINT": "", **env},
+        cwd=ROOT,
     )
     return proc, time.monotonic() - start
 
@@ -72,20 +76,25 @@ def one_sentence(r: Any) -> str:
 def test_a_refused_endpoint_fails_at_once_with_one_sentence():
     """The case as reported: default --retry-deadline (120 s), nothing listening."""
     url = f"http://127.0.0.1:{free_port()}"
-    proc, took = drift_process("diff", "--project", DEMO, "--expected", str(EXPECTED),
-                               "--api-endpoint", url)
+    proc, took = drift_process(
+        "diff", "--project", DEMO, "--expected", str(EXPECTED), "--api-endpoint", url
+    )
     assert took < 10, took  # was the whole retry deadline, and more
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert proc.stderr.count("\n") == 1, proc.stderr
-    assert proc.stderr.startswith(f"drift: --api-endpoint {url} cannot be reached: connection "
-                                  "refused; check the URL and that the server is running")
+    assert proc.stderr.startswith(
+        f"drift: --api-endpoint {url} cannot be reached: connection "
+        "refused; check the URL and that the server is running"
+    )
     assert "nothing was checked" in proc.stderr
     assert "urllib3" not in proc.stderr and "HTTPConnectionPool" not in proc.stderr
 
 
-@pytest.mark.parametrize("command", [["diff"], ["snapshot", "--output", "OUT"],
-                                     ["baseline", "init", "--regions", "us-central1"]])
+@pytest.mark.parametrize(
+    "command",
+    [["diff"], ["snapshot", "--output", "OUT"], ["baseline", "init", "--regions", "us-central1"]],
+)
 def test_every_command_probes_the_endpoint_first(tmp_path, command):
     cmd = [str(tmp_path / "out.json") if a == "OUT" else a for a in command]
     expected = tmp_path / "new" if cmd[0] == "baseline" else EXPECTED
@@ -103,8 +112,17 @@ def test_the_environment_variable_is_named_when_it_set_the_endpoint():
 
 def test_a_host_name_that_does_not_resolve_fails_at_once():
     # .invalid never resolves (RFC 6761), online or not.
-    r = run(["diff", "--project", DEMO, "--expected", str(EXPECTED), "--api-endpoint",
-             "http://drift-typo.invalid:8765"])
+    r = run(
+        [
+            "diff",
+            "--project",
+            DEMO,
+            "--expected",
+            str(EXPECTED),
+            "--api-endpoint",
+            "http://drift-typo.invalid:8765",
+        ]
+    )
     assert "cannot be reached: the host name does not resolve;" in one_sentence(r)
 
 
@@ -114,21 +132,36 @@ def test_https_to_a_plain_http_server_is_a_tls_failure_said_once():
         r = run(["diff", "--project", DEMO, "--expected", str(EXPECTED), "--api-endpoint", https])
         assert emu.stats()["log"] == []  # no API request was sent
     said = one_sentence(r)
-    assert "cannot be reached: the TLS handshake failed (WRONG_VERSION_NUMBER: the server " \
-           "may speak plain http://)" in said
+    assert (
+        "cannot be reached: the TLS handshake failed (WRONG_VERSION_NUMBER: the server "
+        "may speak plain http://)" in said
+    )
 
 
 def test_a_reachable_endpoint_is_not_held_up_by_the_probe():
     with Emulator(load_world(bundled_world_path(DEMO))) as emu:
-        r = run(["diff", "--project", DEMO, "--expected", str(EXPECTED), "--api-endpoint",
-                 emu.base_url, "--format", "json", "--quiet"])
+        r = run(
+            [
+                "diff",
+                "--project",
+                DEMO,
+                "--expected",
+                str(EXPECTED),
+                "--api-endpoint",
+                emu.base_url,
+                "--format",
+                "json",
+                "--quiet",
+            ]
+        )
     assert r.exit_code == 2, r.output  # the demo world drifts on purpose
     assert json.loads(r.stdout)["not_checked"] == []
 
 
 def test_an_endpoint_without_a_scheme_is_a_usage_error():
-    r = run(["diff", "--project", DEMO, "--expected", str(EXPECTED),
-             "--api-endpoint", "127.0.0.1:8765"])
+    r = run(
+        ["diff", "--project", DEMO, "--expected", str(EXPECTED), "--api-endpoint", "127.0.0.1:8765"]
+    )
     assert "--api-endpoint must be a base URL such as http://" in one_sentence(r)
 
 
@@ -140,14 +173,21 @@ def test_the_general_rule_refused_dns_and_tls_are_permanent_after_one_retry():
     session = guard.install(requests.Session())
     with Emulator(load_world(bundled_world_path(DEMO))) as emu:
         https = emu.base_url.replace("http://", "https://")
-        for url, why in ((f"http://127.0.0.1:{free_port()}/x", reach.REFUSED),
-                         ("http://drift-typo.invalid/x", reach.NO_HOST),
-                         (f"{https}/v1/projects/{DEMO}/secrets", reach.TLS)):
+        for url, why in (
+            (f"http://127.0.0.1:{free_port()}/x", reach.REFUSED),
+            ("http://drift-typo.invalid/x", reach.NO_HOST),
+            (f"{https}/v1/projects/{DEMO}/secrets", reach.TLS),
+        ):
             retried: list[BaseException] = []
             slept: list[float] = []
             with pytest.raises(requests.exceptions.ConnectionError) as caught:
-                call_with_retry(lambda u=url: session.get(u, timeout=5), RateBudget(600),
-                                RetryPolicy(deadline_s=120.0), retried.append, slept.append)
+                call_with_retry(
+                    lambda u=url: session.get(u, timeout=5),
+                    RateBudget(600),
+                    RetryPolicy(deadline_s=120.0),
+                    retried.append,
+                    slept.append,
+                )
             assert reach.unreachable(caught.value) == why
             assert len(retried) == 1 and sum(slept) <= RetryPolicy().initial_s, (url, slept)
 
@@ -156,8 +196,12 @@ def test_a_transient_failure_is_still_retried_to_the_deadline():
     """A 503 is not "unreachable": it keeps its retries (here it heals on the 4th try)."""
     with Emulator(load_world(bundled_world_path(DEMO))) as emu:
         emu.set_faults([{"path": "/secrets$", "status": 503, "times": 3}])
-        report = run_diff(DEMO, EXPECTED, kinds={"secrets"},
-                          settings=CollectSettings(endpoint=emu.base_url, initial_backoff_s=0.01))
+        report = run_diff(
+            DEMO,
+            EXPECTED,
+            kinds={"secrets"},
+            settings=CollectSettings(endpoint=emu.base_url, initial_backoff_s=0.01),
+        )
         statuses = [e[2] for e in emu.stats()["log"] if e[1].split("?")[0].endswith("/secrets")]
     assert report.not_checked == ()
     assert statuses == [503, 503, 503, 200]
@@ -166,8 +210,9 @@ def test_a_transient_failure_is_still_retried_to_the_deadline():
 def test_the_library_gives_up_on_a_refused_host_in_seconds():
     """run_diff has no probe: every list fails on its own, each after one quick retry."""
     start = time.monotonic()
-    report = run_diff(DEMO, EXPECTED, settings=CollectSettings(
-        endpoint=f"http://127.0.0.1:{free_port()}"))
+    report = run_diff(
+        DEMO, EXPECTED, settings=CollectSettings(endpoint=f"http://127.0.0.1:{free_port()}")
+    )
     assert time.monotonic() - start < 20  # the deadline is 120 s
     baseline = load_baseline(EXPECTED, DEMO)
     lists = [(k, r) for k in kinds_to_collect(set(baseline.kinds), None)
@@ -183,8 +228,21 @@ def test_retrying_is_said_on_stderr_off_a_terminal(tmp_path):
     with Emulator(load_world(bundled_world_path(DEMO))) as emu:
         emu.set_faults([{"path": "/secrets$", "status": 503, "times": 2}])
         out = tmp_path / "r.json"
-        r = run(["diff", "--project", DEMO, "--expected", str(EXPECTED), "--api-endpoint",
-                 emu.base_url, "--output", str(out), "--kinds", "secrets"])
+        r = run(
+            [
+                "diff",
+                "--project",
+                DEMO,
+                "--expected",
+                str(EXPECTED),
+                "--api-endpoint",
+                emu.base_url,
+                "--output",
+                str(out),
+                "--kinds",
+                "secrets",
+            ]
+        )
     assert r.exit_code in (0, 2), r.output
     retrying = [line for line in r.stderr.splitlines() if line.startswith("drift: retrying")]
     # Two 503s, but at most one line every 10 s.
@@ -198,8 +256,22 @@ def test_retrying_is_said_on_stderr_off_a_terminal(tmp_path):
 def test_quiet_says_nothing_about_retries(tmp_path):
     with Emulator(load_world(bundled_world_path(DEMO))) as emu:
         emu.set_faults([{"path": "/secrets$", "status": 503, "times": 2}])
-        r = run(["diff", "--project", DEMO, "--expected", str(EXPECTED), "--api-endpoint",
-                 emu.base_url, "--format", "json", "--kinds", "secrets", "--quiet"])
+        r = run(
+            [
+                "diff",
+                "--project",
+                DEMO,
+                "--expected",
+                str(EXPECTED),
+                "--api-endpoint",
+                emu.base_url,
+                "--format",
+                "json",
+                "--kinds",
+                "secrets",
+                "--quiet",
+            ]
+        )
     assert r.exit_code in (0, 2) and r.stderr == ""
 
 
@@ -224,10 +296,27 @@ def test_retrying_is_said_in_the_progress_line_on_a_terminal(tmp_path):
     leader, follower = pty.openpty()
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "drift", "diff", "--project", DEMO, "--expected",
-             str(EXPECTED), "--emulator", str(path), "--kinds", "secrets", "--format", "json",
-             "--retry-deadline", "3"],
-            stdout=subprocess.PIPE, stderr=follower, cwd=ROOT,
+            [
+                sys.executable,
+                "-m",
+                "drift",
+                "diff",
+                "--project",
+                DEMO,
+                "--expected",
+                str(EXPECTED),
+                "--emulator",
+                str(path),
+                "--kinds",
+                "secrets",
+                "--format",
+                "json",
+                "--retry-deadline",
+                "3",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            cwd=ROOT,
             env={**os.environ, "DRIFT_API_ENDPOINT": "", "TERM": "xterm", "COLUMNS": "120"},
         )
         os.close(follower)

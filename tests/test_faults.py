@@ -486,7 +486,11 @@ def test_a_refused_connection_is_a_sentence():
     from drift.collectors.settings import CollectSettings
     from drift.pipeline import run_diff
 
-    report = run_diff(PROJECT, EXPECTED, kinds={"vpc_connectors"}, settings=CollectSettings(
-        endpoint=f"http://127.0.0.1:{port}", deadline_s=0.1))
+    report = run_diff(
+        PROJECT,
+        EXPECTED,
+        kinds={"vpc_connectors"},
+        settings=CollectSettings(endpoint=f"http://127.0.0.1:{port}", deadline_s=0.1),
+    )
     (nc,) = report.not_checked
     assert_sentence(nc.error, "vpcaccess", "/connectors: could not connect (connection refused)")

@@ -170,7 +170,7 @@ def _run_keys(location: str) -> list[str]:
         client = storage.Client(project=None)
         prefix = f"nightly/{wk.PROJECT}/"
         names = [b.name for b in client.list_blobs(nk.BUCKET, prefix=prefix + "runs/")]
-        return sorted(n[len(prefix):] for n in names)
+        return sorted(n[len(prefix) :] for n in names)
     folder = Path(location) / wk.PROJECT / "runs"
     return sorted(f"runs/{p.name}" for p in folder.glob("*.json"))
 
@@ -363,8 +363,15 @@ def _report(findings: list[Finding], not_checked: tuple[NotChecked, ...] = (),
 
 def test_the_id_is_who_a_finding_is_never_its_values():
     f = _finding("services/api/env/MODE")
-    same = replace(f, expected="x", actual="<redacted sha256:12345678>", message="other",
-                   severity="warning", source="expected/p/s.yaml:3", rule="a-rule")
+    same = replace(
+        f,
+        expected="x",
+        actual="<redacted sha256:12345678>",
+        message="other",
+        severity="warning",
+        source="expected/p/s.yaml:3",
+        rule="a-rule",
+    )
     assert finding_id(same) == finding_id(f)
     assert len(finding_id(f)) == 16
     assert finding_id(replace(f, path="services/api/env/LEVEL")) != finding_id(f)
@@ -401,8 +408,7 @@ def test_marks_and_resolution_on_plain_data():
         ("secrets", None, NotChecked("services", "us-central1", "403"), True),
         # Compute (global and regional lists): each scope hides only itself
         ("health_checks", None, NotChecked("health_checks", "us-central1", "403"), True),
-        ("health_checks", "us-central1", NotChecked("health_checks", "us-central1", "403"),
-         False),
+        ("health_checks", "us-central1", NotChecked("health_checks", "us-central1", "403"), False),
         ("health_checks", None, NotChecked("health_checks", None, "403"), False),
         # a kind drift has no collector for
         ("databases", None, NotChecked("databases", None, "no collector"), False),

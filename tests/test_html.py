@@ -57,12 +57,51 @@ HOSTILE = [
 
 # Elements drift writes; with the attribute names and values each may carry.
 OWN_TAGS = {
-    "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "p", "code",
-    "section", "ul", "li", "div", "span", "table", "thead", "tbody", "tr", "th", "td", "br",
-    "input", "label", "details", "summary", "footer", "svg", "g", "rect", "line", "text",
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "header",
+    "h1",
+    "h2",
+    "h3",
+    "p",
+    "code",
+    "section",
+    "ul",
+    "li",
+    "div",
+    "span",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "br",
+    "input",
+    "label",
+    "details",
+    "summary",
+    "footer",
+    "svg",
+    "g",
+    "rect",
+    "line",
+    "text",
 }
-SECTION_IDS = {"incomplete", "summary", "trend", "findings", "history", "comparison",
-               "ignored", "trend-title"}
+SECTION_IDS = {
+    "incomplete",
+    "summary",
+    "trend",
+    "findings",
+    "history",
+    "comparison",
+    "ignored",
+    "trend-title",
+}
 RADIO_ID = re.compile(r"^f[skh]-(all|critical|warning|info|new|open|[0-9]+)$")
 CLASS = re.compile(
     r"^(f|k[0-9]+|s-(critical|warning|info)|h-(new|open)|c-(critical|warning|info|zero)|"
@@ -75,11 +114,18 @@ NUMBER = re.compile(r"^[0-9]+(\.[0-9])?$")
 def attribute_ok(tag: str, name: str, value: str | None) -> bool:
     """Whether one attribute is one drift writes (its name and the shape of its value)."""
     fixed = {
-        "lang": {"en"}, "charset": {"utf-8"}, "http-equiv": {"Content-Security-Policy"},
-        "name": {"referrer", "viewport", "fs", "fk", "fh"}, "type": {"radio"},
-        "role": {"img"}, "aria-label": {"Summary"}, "aria-labelledby": {"trend-title"},
-        "xmlns": {"http://www.w3.org/2000/svg"}, "text-anchor": {"end"},
-        "viewBox": {"0 0 640 180"}, "viewbox": {"0 0 640 180"},
+        "lang": {"en"},
+        "charset": {"utf-8"},
+        "http-equiv": {"Content-Security-Policy"},
+        "name": {"referrer", "viewport", "fs", "fk", "fh"},
+        "type": {"radio"},
+        "role": {"img"},
+        "aria-label": {"Summary"},
+        "aria-labelledby": {"trend-title"},
+        "xmlns": {"http://www.w3.org/2000/svg"},
+        "text-anchor": {"end"},
+        "viewBox": {"0 0 640 180"},
+        "viewbox": {"0 0 640 180"},
     }
     if name in fixed:
         return value in fixed[name]
@@ -87,8 +133,13 @@ def attribute_ok(tag: str, name: str, value: str | None) -> bool:
         return tag == "input" and value is None
     if name == "content":
         return value in ("no-referrer", "width=device-width, initial-scale=1") or bool(
-            value and re.fullmatch(r"default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; "
-                                   r"img-src 'none'; base-uri 'none'; form-action 'none'", value))
+            value
+            and re.fullmatch(
+                r"default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; "
+                r"img-src 'none'; base-uri 'none'; form-action 'none'",
+                value,
+            )
+        )
     if name == "class":
         return bool(value) and all(CLASS.match(c) for c in (value or "").split(" "))
     if name in ("id", "for"):
@@ -182,19 +233,48 @@ def assert_safe(page: str) -> Page:
     return doc
 
 
-def finding(path: str, severity: str = "warning", type_: str = "changed", expected: Any = "a",
-            actual: Any = "b", message: str | None = None, source: str | None = "exp/p/s.yaml:3",
-            rule: str | None = None, region: str | None = "us-central1", **kw: Any) -> Finding:
+def finding(
+    path: str,
+    severity: str = "warning",
+    type_: str = "changed",
+    expected: Any = "a",
+    actual: Any = "b",
+    message: str | None = None,
+    source: str | None = "exp/p/s.yaml:3",
+    rule: str | None = None,
+    region: str | None = "us-central1",
+    **kw: Any,
+) -> Finding:
     kind, resource, *rest = path.split("/")
-    return Finding(path, kind, resource, region, "/".join(rest) or None, type_, severity,
-                   expected, actual, message or f"{path} drifted.", source, rule, **kw)
+    return Finding(
+        path,
+        kind,
+        resource,
+        region,
+        "/".join(rest) or None,
+        type_,
+        severity,
+        expected,
+        actual,
+        message or f"{path} drifted.",
+        source,
+        rule,
+        **kw,
+    )
 
 
 def report(findings: list[Finding] = (), **kw: Any) -> Report:  # type: ignore[assignment]
     base: dict[str, Any] = dict(
-        project="acme-stage", project_number="42", generated_at="2026-11-25T00:00:00Z",
-        source_type="emulator", source_detail="world", baseline_path="expected/acme-stage",
-        baseline_sha256="ab" * 32, resources_checked=3, findings=tuple(findings))
+        project="acme-stage",
+        project_number="42",
+        generated_at="2026-11-25T00:00:00Z",
+        source_type="emulator",
+        source_detail="world",
+        baseline_path="expected/acme-stage",
+        baseline_sha256="ab" * 32,
+        resources_checked=3,
+        findings=tuple(findings),
+    )
     base.update(kw)
     return Report(**base)
 
@@ -204,31 +284,74 @@ def shaped(value: Any) -> Report:
     notes, rules, history and comparison; the slots are the same whatever `value` is."""
     v = value
     fs = [
-        Finding(f"{v(1)}/{v(2)}/{v(3)}", v(1), v(2), v(4), v(3), "changed", "critical", v(5),
-                {"k": v(6)}, v(7), v(8), v(9),
-                history=FindingHistory(v(10), "new", v(11))),
-        Finding(f"services/{v(12)}", "services", v(12), None, None, "unmanaged", "info", None,
-                None, v(13), None, None, history=FindingHistory("id", "open", v(14))),
+        Finding(
+            f"{v(1)}/{v(2)}/{v(3)}",
+            v(1),
+            v(2),
+            v(4),
+            v(3),
+            "changed",
+            "critical",
+            v(5),
+            {"k": v(6)},
+            v(7),
+            v(8),
+            v(9),
+            history=FindingHistory(v(10), "new", v(11)),
+        ),
+        Finding(
+            f"services/{v(12)}",
+            "services",
+            v(12),
+            None,
+            None,
+            "unmanaged",
+            "info",
+            None,
+            None,
+            v(13),
+            None,
+            None,
+            history=FindingHistory("id", "open", v(14)),
+        ),
     ]
     ign = IgnoredFinding(finding(f"services/{v(15)}/labels/x", message=v(16)), v(17), v(18))
-    comp = Comparison(v(19), "c0ffee" * 7, v(20), "ab" * 32,
-                      resolved=(finding(f"services/{v(21)}", message=v(22)),),
-                      baseline_changes=(BaselineChange("added", "services", v(23), v(24),
-                                                       v(25), v(26)),))
-    run = RunHistory(v(27), v(28), resolved=(TrackedFinding("id", f"secrets/{v(29)}", "secrets",
-                                                            v(30), "missing", "critical", None,
-                                                            v(31)),))
+    comp = Comparison(
+        v(19),
+        "c0ffee" * 7,
+        v(20),
+        "ab" * 32,
+        resolved=(finding(f"services/{v(21)}", message=v(22)),),
+        baseline_changes=(BaselineChange("added", "services", v(23), v(24), v(25), v(26)),),
+    )
+    run = RunHistory(
+        v(27),
+        v(28),
+        resolved=(
+            TrackedFinding(
+                "id", f"secrets/{v(29)}", "secrets", v(30), "missing", "critical", None, v(31)
+            ),
+        ),
+    )
     return report(
-        fs, project=v(32), project_number=v(33), generated_at=v(34), source_detail=v(35),
-        baseline_path=v(36), notes=(v(37),), ignored=(ign,), comparison=comp, history=run,
+        fs,
+        project=v(32),
+        project_number=v(33),
+        generated_at=v(34),
+        source_detail=v(35),
+        baseline_path=v(36),
+        notes=(v(37),),
+        ignored=(ign,),
+        comparison=comp,
+        history=run,
         source_taken_at=v(38),
-        not_checked=(NotChecked(v(39), v(40), v(41)), NotChecked("secrets", None, v(42))))
+        not_checked=(NotChecked(v(39), v(40), v(41)), NotChecked("secrets", None, v(42))),
+    )
 
 
 def unkinded(attrs: list[tuple[str, str, str | None]]) -> list[tuple[str, str, str | None]]:
     """Attributes with the kind indexes (`k0`, `fk-1`) blanked, in document order."""
-    return [(t, a, re.sub(r"(?<![a-z-])(k|fk-)[0-9]+", r"\1#", v) if v else v)
-            for t, a, v in attrs]
+    return [(t, a, re.sub(r"(?<![a-z-])(k|fk-)[0-9]+", r"\1#", v) if v else v) for t, a, v in attrs]
 
 
 def benign(slot: int) -> str:
@@ -236,8 +359,10 @@ def benign(slot: int) -> str:
 
 
 def trend_of(value: Any) -> list[dict[str, Any]]:
-    return [{"date": value(50 + i), "critical": i, "warning": 1, "info": 0, "new": 1,
-             "resolved": 0} for i in range(3)]
+    return [
+        {"date": value(50 + i), "critical": i, "warning": 1, "info": 0, "new": 1, "resolved": 0}
+        for i in range(3)
+    ]
 
 
 # -- the rule: values are text --------------------------------------------------------
@@ -245,6 +370,7 @@ def trend_of(value: Any) -> list[dict[str, Any]]:
 
 def test_hostile_values_are_only_text_wherever_they_are():
     for n, bad in enumerate(HOSTILE):
+
         def hostile(slot: int, bad: str = bad) -> str:
             return f"{bad}{slot:02d}"
 
@@ -282,17 +408,29 @@ def test_any_text_in_any_slot_stays_text(value):
 
 
 def test_every_finding_is_a_row_with_expected_actual_and_source():
-    fs = [finding("services/api/env/A", "critical", "missing", "x", None,
-                  source="expected/acme-stage/services.yaml:9"),
-          finding("services/api/memory", "warning", expected="1Gi", actual="2Gi"),
-          finding("secrets/rogue", "info", "unmanaged", None, None, source=None, region=None)]
+    fs = [
+        finding(
+            "services/api/env/A",
+            "critical",
+            "missing",
+            "x",
+            None,
+            source="expected/acme-stage/services.yaml:9",
+        ),
+        finding("services/api/memory", "warning", expected="1Gi", actual="2Gi"),
+        finding("secrets/rogue", "info", "unmanaged", None, None, source=None, region=None),
+    ]
     doc = assert_safe(render(report(fs)))
     assert doc.heads[:6] == ["Severity", "Where", "What", "Expected", "Actual", "Declared at"]
     rows = {r[2]: r for r in doc.rows}  # by the Where cell
     assert rows["services/api (us-central1)env/A"][1:] == [
-        "critical", "services/api (us-central1)env/A",
-        "missingservices/api/env/A drifted.", "x", "(not set)",
-        "expected/acme-stage/services.yaml:9"]
+        "critical",
+        "services/api (us-central1)env/A",
+        "missingservices/api/env/A drifted.",
+        "x",
+        "(not set)",
+        "expected/acme-stage/services.yaml:9",
+    ]
     assert rows["services/api (us-central1)memory"][4:6] == ["1Gi", "2Gi"]
     assert rows["secrets/rogue"][4:] == ["(not declared)", "(not set)", ""]
     # Sorted as the JSON report is: severity, then path.
@@ -300,15 +438,31 @@ def test_every_finding_is_a_row_with_expected_actual_and_source():
 
 
 def test_summary_cards_count_everything():
-    fs = [finding("services/a/x", "critical"), finding("services/a/y", "critical"),
-          finding("services/b/x", "info")]
+    fs = [
+        finding("services/a/x", "critical"),
+        finding("services/a/y", "critical"),
+        finding("services/b/x", "info"),
+    ]
     ign = IgnoredFinding(finding("services/a/labels/z"), "ignore z", "CI")
-    page = render(report(fs, ignored=(ign,), resources_checked=7,
-                         not_checked=(NotChecked("secrets", None, "denied"),)))
-    cards = re.findall(r'<div class="card[^"]*"><span class="n">([0-9,]+)</span>([^<]+)</div>',
-                       page)
-    assert cards == [("2", "critical"), ("0", "warning"), ("1", "info"), ("1", "not checked"),
-                     ("1", "ignored"), ("7", "resources checked")]
+    page = render(
+        report(
+            fs,
+            ignored=(ign,),
+            resources_checked=7,
+            not_checked=(NotChecked("secrets", None, "denied"),),
+        )
+    )
+    cards = re.findall(
+        r'<div class="card[^"]*"><span class="n">([0-9,]+)</span>([^<]+)</div>', page
+    )
+    assert cards == [
+        ("2", "critical"),
+        ("0", "warning"),
+        ("1", "info"),
+        ("1", "not checked"),
+        ("1", "ignored"),
+        ("7", "resources checked"),
+    ]
 
 
 def test_incomplete_run_says_so_first_and_never_no_drift():
@@ -317,7 +471,7 @@ def test_incomplete_run_says_so_first_and_never_no_drift():
         page = render(report(fs, not_checked=(nc,)))
         assert_safe(page)
         assert "no drift" not in page.lower()
-        body = page[page.index("<body>"):]
+        body = page[page.index("<body>") :]
         first = body.index("Incomplete run: 1 scope could not be checked")
         assert first < body.index('class="verdict') < body.index('class="cards')
         assert "<title>drift: acme-stage (incomplete run)</title>" in page
@@ -339,8 +493,10 @@ def test_long_values_are_cut_and_say_so():
 
 
 def test_same_inputs_same_bytes_in_any_order():
-    fs = [finding(f"services/s{i % 7}/env/V{i}", ("critical", "warning", "info")[i % 3])
-          for i in range(50)]
+    fs = [
+        finding(f"services/s{i % 7}/env/V{i}", ("critical", "warning", "info")[i % 3])
+        for i in range(50)
+    ]
     trend = trend_of(benign)
     one = render(report(fs), trend=trend)
     assert one == render(report(list(reversed(fs))), trend=trend)
@@ -351,11 +507,18 @@ def test_same_inputs_same_bytes_in_any_order():
 
 
 def test_each_filter_has_its_rule_and_each_row_its_classes():
-    fs = [finding("services/api/memory", "critical"), finding("secrets/db/sha256", "warning"),
-          finding("url_maps/lb/hosts/a", "info"), finding("services/web/cpu", "info")]
+    fs = [
+        finding("services/api/memory", "critical"),
+        finding("secrets/db/sha256", "warning"),
+        finding("url_maps/lb/hosts/a", "info"),
+        finding("services/web/cpu", "info"),
+    ]
     doc = assert_safe(render(report(fs)))
-    kinds = {rid: text.rsplit(" (", 1)[0] for rid, text in doc.labels.items()
-             if rid.startswith("fk-") and rid != "fk-all"}
+    kinds = {
+        rid: text.rsplit(" (", 1)[0]
+        for rid, text in doc.labels.items()
+        if rid.startswith("fk-") and rid != "fk-all"
+    }
     assert kinds == {"fk-0": "secrets", "fk-1": "services", "fk-2": "url_maps"}
     for rid in [r for r in doc.labels if not r.endswith("-all")]:
         assert re.search(re.escape(f"#{rid}:checked ~ .rows tr.f:not(."), doc.style), rid
@@ -370,19 +533,42 @@ def test_each_filter_has_its_rule_and_each_row_its_classes():
 
 
 def test_history_marks_add_a_status_column_and_filter():
-    fs = [finding("services/api/memory", "critical",
-                  history=FindingHistory("a1", "new", "2026-11-25T00:00:00Z")),
-          finding("services/api/cpu", "warning",
-                  history=FindingHistory("b2", "open", "2026-11-01T00:00:00Z"))]
-    run = RunHistory("runs/2", "2026-11-24T00:00:00Z", resolved=(
-        TrackedFinding("c3", "secrets/old", "secrets", None, "missing", "critical", None,
-                       "2026-10-01T00:00:00Z"),))
+    fs = [
+        finding(
+            "services/api/memory",
+            "critical",
+            history=FindingHistory("a1", "new", "2026-11-25T00:00:00Z"),
+        ),
+        finding(
+            "services/api/cpu",
+            "warning",
+            history=FindingHistory("b2", "open", "2026-11-01T00:00:00Z"),
+        ),
+    ]
+    run = RunHistory(
+        "runs/2",
+        "2026-11-24T00:00:00Z",
+        resolved=(
+            TrackedFinding(
+                "c3",
+                "secrets/old",
+                "secrets",
+                None,
+                "missing",
+                "critical",
+                None,
+                "2026-10-01T00:00:00Z",
+            ),
+        ),
+    )
     page = render(report(fs, history=run))
     doc = assert_safe(page)
     assert doc.heads[:2] == ["Severity", "Status"]
     assert doc.labels["fh-new"] == "new (1)" and doc.labels["fh-open"] == "open (1)"
-    assert [r[2] for r in doc.rows] == ["newfirst seen 2026-11-25T00:00:00Z",
-                                        "openfirst seen 2026-11-01T00:00:00Z"]
+    assert [r[2] for r in doc.rows] == [
+        "newfirst seen 2026-11-25T00:00:00Z",
+        "openfirst seen 2026-11-01T00:00:00Z",
+    ]
     assert "h-new" in doc.rows[0][0] and "h-open" in doc.rows[1][0]
     assert '<span class="n">1</span>new since the last run' in page
     assert '<span class="n">1</span>resolved since the last run' in page
@@ -390,12 +576,17 @@ def test_history_marks_add_a_status_column_and_filter():
 
 
 def test_compare_to_adds_a_change_column_resolved_and_baseline_changes():
-    comp = Comparison("origin/main", "0123456789ab" + "0" * 28, "expected/p", "cd" * 32,
-                      resolved=(finding("services/api/cpu"),),
-                      baseline_changes=(BaselineChange("added", "services", "web", None, None,
-                                                       "expected/p/services.yaml:4"),))
-    page = render(report([finding("services/api/memory", change="introduced")],
-                         comparison=comp))
+    comp = Comparison(
+        "origin/main",
+        "0123456789ab" + "0" * 28,
+        "expected/p",
+        "cd" * 32,
+        resolved=(finding("services/api/cpu"),),
+        baseline_changes=(
+            BaselineChange("added", "services", "web", None, None, "expected/p/services.yaml:4"),
+        ),
+    )
+    page = render(report([finding("services/api/memory", change="introduced")], comparison=comp))
     doc = assert_safe(page)
     assert doc.heads[:2] == ["Severity", "Change"] and doc.rows[0][2] == "introduced"
     assert "Resolved by this change (1)" in page and "Baseline changes since then (1)" in page
@@ -411,45 +602,80 @@ def test_no_history_yet_without_a_trend():
 
 
 def test_trend_draws_the_last_30_runs():
-    trend = [{"date": f"run-{i:02d}", "critical": i % 4, "warning": 2, "info": i % 3,
-              "new": 1, "resolved": 0} for i in range(45)]
+    trend = [
+        {
+            "date": f"run-{i:02d}",
+            "critical": i % 4,
+            "warning": 2,
+            "info": i % 3,
+            "new": 1,
+            "resolved": 0,
+        }
+        for i in range(45)
+    ]
     page = render(report(), trend=trend)
     doc = assert_safe(page)
-    svg = page[page.index("<svg"):page.index("</svg>")]
+    svg = page[page.index("<svg") : page.index("</svg>")]
     titles = re.findall(r"<g><title>([^<]*)</title>", svg)
     assert len(titles) == RUNS
     assert titles[0] == "run-15: 3 critical, 2 warning, 0 info, 1 new, 0 resolved"
     assert titles[-1].startswith("run-44: ")
     # The tallest stack fills the plot (critical + warning + info = 7 at most).
-    heights = [sum(float(h) for h in re.findall(r'height="([0-9.]+)"/>', group))
-               for group in svg.split("<g>")[1:]]
+    heights = [
+        sum(float(h) for h in re.findall(r'height="([0-9.]+)"/>', group))
+        for group in svg.split("<g>")[1:]
+    ]
     assert abs(max(heights) - (180 - 8 - 24)) < 0.5
     assert "No history yet" not in page and "run-44" in "".join(doc.text)
 
 
 def test_trend_counts_that_are_not_counts_are_zero():
-    trend = [{"date": None, "critical": -3, "warning": "7", "info": True, "new": 2.5},
-             "not a point", {"date": "d2", "critical": 1}]
+    trend = [
+        {"date": None, "critical": -3, "warning": "7", "info": True, "new": 2.5},
+        "not a point",
+        {"date": "d2", "critical": 1},
+    ]
     page = render(report(), trend=trend)  # type: ignore[arg-type]
     assert_safe(page)
     titles = re.findall(r"<g><title>([^<]*)</title>", page)
-    assert titles == ["(no date): 0 critical, 0 warning, 0 info, 0 new, 0 resolved",
-                      "d2: 1 critical, 0 warning, 0 info, 0 new, 0 resolved"]
+    assert titles == [
+        "(no date): 0 critical, 0 warning, 0 info, 0 new, 0 resolved",
+        "d2: 1 critical, 0 warning, 0 info, 0 new, 0 resolved",
+    ]
 
 
 def test_trend_names_each_run_and_marks_incomplete_ones():
-    trend = [{"run": "r1", "generated_at": "2026-11-02T03:00:00Z", "date": "2026-11-02",
-              "critical": 1, "warning": 0, "info": 0, "new": 1, "resolved": 0,
-              "not_checked": 0},
-             {"run": "r2", "generated_at": "2026-11-02T15:00:00Z", "date": "2026-11-02",
-              "critical": 1, "warning": 0, "info": 0, "new": 0, "resolved": 0,
-              "not_checked": 2}]
+    trend = [
+        {
+            "run": "r1",
+            "generated_at": "2026-11-02T03:00:00Z",
+            "date": "2026-11-02",
+            "critical": 1,
+            "warning": 0,
+            "info": 0,
+            "new": 1,
+            "resolved": 0,
+            "not_checked": 0,
+        },
+        {
+            "run": "r2",
+            "generated_at": "2026-11-02T15:00:00Z",
+            "date": "2026-11-02",
+            "critical": 1,
+            "warning": 0,
+            "info": 0,
+            "new": 0,
+            "resolved": 0,
+            "not_checked": 2,
+        },
+    ]
     page = render(report(), trend=trend)
     assert_safe(page)
     assert re.findall(r"<g><title>([^<]*)</title>", page) == [
         "2026-11-02T03:00:00Z: 1 critical, 0 warning, 0 info, 1 new, 0 resolved",
         "2026-11-02T15:00:00Z: 1 critical, 0 warning, 0 info, 0 new, 0 resolved; "
-        "incomplete run, 2 not checked"]
+        "incomplete run, 2 not checked",
+    ]
     assert page.count('<rect class="c-incomplete"') == 1
     assert "incomplete run (not everything checked)" in page
 
@@ -458,11 +684,17 @@ def test_trend_names_each_run_and_marks_incomplete_ones():
 
 
 def test_ten_thousand_findings_make_a_reasonable_page():
-    fs = [finding(f"services/svc-{i % 50:02d}/env/VARIABLE_{i:05d}",
-                  ("critical", "warning", "info")[i % 3], expected=f"https://api-{i}.example",
-                  actual=f"https://api-{i}.example.org/v2", region="europe-west1",
-                  source=f"expected/acme-stage/services.yaml:{i + 3}")
-          for i in range(10_000)]
+    fs = [
+        finding(
+            f"services/svc-{i % 50:02d}/env/VARIABLE_{i:05d}",
+            ("critical", "warning", "info")[i % 3],
+            expected=f"https://api-{i}.example",
+            actual=f"https://api-{i}.example.org/v2",
+            region="europe-west1",
+            source=f"expected/acme-stage/services.yaml:{i + 3}",
+        )
+        for i in range(10_000)
+    ]
     started = time.monotonic()
     page = render(report(fs))
     assert time.monotonic() - started < 30  # a hang or a quadratic step, not a timing
@@ -480,8 +712,19 @@ def run_html(tmp_path: Path, world: dict[str, Any], baseline: str, *extra: str) 
     path.write_text(json.dumps(world))
     return CliRunner().invoke(
         main,
-        ["diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator", str(path),
-         "--format", "html", "--quiet", *extra],
+        [
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--emulator",
+            str(path),
+            "--format",
+            "html",
+            "--quiet",
+            *extra,
+        ],
         env={"SOURCE_DATE_EPOCH": "1764000000"},
         catch_exceptions=False,
     )
@@ -491,7 +734,8 @@ def test_cli_writes_the_page_from_live_values(tmp_path):
     env = [wk.env(f"V{i}", value) for i, value in enumerate(HOSTILE) if "\ud800" not in value]
     world = wk.world(services=[wk.service("api", env=env, connector=None)])
     baseline = f"services:\n  api:\n    region: {wk.REGION}\n    env:\n" + "".join(
-        f"      V{i}: declared\n" for i in range(len(HOSTILE)))
+        f"      V{i}: declared\n" for i in range(len(HOSTILE))
+    )
     out = tmp_path / "report.html"
     result = run_html(tmp_path, world, baseline, "--output", str(out))
     assert result.exit_code == 2, result.output
@@ -508,8 +752,16 @@ def test_cli_writes_the_page_from_live_values(tmp_path):
 
 def test_cli_incomplete_run_is_exit_1_and_says_so(tmp_path):
     world = wk.world(services=[wk.service("api", connector=None)])
-    world["emulator"] = {"faults": [{"path": "/services", "status": 403, "reason": "forbidden",
-                                     "message": "denied <b>x</b>"}]}
+    world["emulator"] = {
+        "faults": [
+            {
+                "path": "/services",
+                "status": 403,
+                "reason": "forbidden",
+                "message": "denied <b>x</b>",
+            }
+        ]
+    }
     result = run_html(tmp_path, world, f"services:\n  api: {{region: {wk.REGION}}}\n")
     assert result.exit_code == 1
     assert_safe(result.stdout)
@@ -518,20 +770,38 @@ def test_cli_incomplete_run_is_exit_1_and_says_so(tmp_path):
 
 
 def test_cli_with_history_marks_findings_and_draws_the_trend(tmp_path):
-    world = wk.world(services=[wk.service("api", env=[wk.env("MODE", "dev")], memory="2Gi",
-                                          connector=None)])
-    baseline = (f"services:\n  api:\n    region: {wk.REGION}\n    memory: 1Gi\n"
-                "    env: {MODE: prod}\n")
+    world = wk.world(
+        services=[wk.service("api", env=[wk.env("MODE", "dev")], memory="2Gi", connector=None)]
+    )
+    baseline = (
+        f"services:\n  api:\n    region: {wk.REGION}\n    memory: 1Gi\n    env: {{MODE: prod}}\n"
+    )
     expected = wk.write_baseline(tmp_path, {"services.yaml": baseline})
     (tmp_path / "world.json").write_text(json.dumps(world))
     pages = []
     for n, epoch in enumerate(("1764000000", "1764086400")):
         out = tmp_path / f"run{n}.html"
-        result = CliRunner().invoke(main, [
-            "diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
-            str(tmp_path / "world.json"), "--format", "html", "--output", str(out), "--quiet",
-            "--history", str(tmp_path / "history")],
-            env={"SOURCE_DATE_EPOCH": epoch}, catch_exceptions=False)
+        result = CliRunner().invoke(
+            main,
+            [
+                "diff",
+                "--project",
+                wk.PROJECT,
+                "--expected",
+                str(expected),
+                "--emulator",
+                str(tmp_path / "world.json"),
+                "--format",
+                "html",
+                "--output",
+                str(out),
+                "--quiet",
+                "--history",
+                str(tmp_path / "history"),
+            ],
+            env={"SOURCE_DATE_EPOCH": epoch},
+            catch_exceptions=False,
+        )
         assert result.exit_code == 2, result.output
         pages.append(out.read_text(encoding="ascii"))
     first, second = (assert_safe(p) for p in pages)
@@ -541,10 +811,15 @@ def test_cli_with_history_marks_findings_and_draws_the_trend(tmp_path):
     titles = re.findall(r"<g><title>([^<]*)</title>", pages[1])
     assert titles == [
         "2025-11-24T16:00:00Z: 1 critical, 1 warning, 0 info, 2 new, 0 resolved",
-        "2025-11-25T16:00:00Z: 1 critical, 1 warning, 0 info, 0 new, 0 resolved"]
+        "2025-11-25T16:00:00Z: 1 critical, 1 warning, 0 info, 0 new, 0 resolved",
+    ]
 
 
 def test_html_is_a_format():
     assert "html" in FORMATS
-    assert "html" in main.commands["diff"].params[
-        [p.name for p in main.commands["diff"].params].index("fmt")].type.choices
+    assert (
+        "html"
+        in main.commands["diff"]
+        .params[[p.name for p in main.commands["diff"].params].index("fmt")]
+        .type.choices
+    )

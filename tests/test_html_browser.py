@@ -40,8 +40,14 @@ INSTALL = (
 # As root on a machine with a closed network: no sandbox, and no background connections
 # (update checks, component downloads, sync), which would be refused and logged.
 FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--window-size=1400,1600",
 )
 
@@ -64,8 +70,9 @@ def start_browser(javascript: bool) -> Iterator[Any]:
     chromium = _find(("chromium", "chromium-browser", "google-chrome"), "/usr/bin/chromium")
     driver = _find(("chromedriver",), "/usr/bin/chromedriver")
     if not chromium or not driver:
-        missing = " and ".join(n for n, p in (("chromium", chromium), ("chromedriver", driver))
-                               if not p)
+        missing = " and ".join(
+            n for n, p in (("chromium", chromium), ("chromedriver", driver)) if not p
+        )
         pytest.fail(INSTALL.format(missing=missing))
     profile = tempfile.mkdtemp(prefix="drift-chromium-")
     options = webdriver.ChromeOptions()
@@ -75,7 +82,8 @@ def start_browser(javascript: bool) -> Iterator[Any]:
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     if not javascript:  # as a reader who turned JavaScript off
         options.add_experimental_option(
-            "prefs", {"profile.managed_default_content_settings.javascript": 2})
+            "prefs", {"profile.managed_default_content_settings.javascript": 2}
+        )
     # Both paths given: Selenium Manager never runs (it would try to download a driver).
     session = webdriver.Chrome(service=Service(executable_path=driver), options=options)
     try:
@@ -132,20 +140,32 @@ def screenshot(browser: Any, name: str, tmp_path: Path) -> Path:
 
 
 def policy_violations(browser: Any) -> list[str]:
-    return [e["message"] for e in browser.get_log("browser")
-            if "Content Security Policy" in e["message"] or "Refused" in e["message"]]
+    return [
+        e["message"]
+        for e in browser.get_log("browser")
+        if "Content Security Policy" in e["message"] or "Refused" in e["message"]
+    ]
 
 
 def cli_page(tmp_path: Path) -> Path:
     """A report of a small world through the CLI, the emulator and the real clients:
     critical and warning findings on services, info ones on secrets."""
-    env = [wk.env("API_URL", "https://evil.example"), wk.env("MODE", "dev"),
-           wk.env("EXTRA", "<img src=x onerror=alert(1)>")]
-    world = wk.world(services=[wk.service("api", env=env, memory="2Gi", connector=None),
-                               wk.service("web", connector=None, max_instances=9)],
-                     secrets=[wk.secret("db-pass"), wk.secret("rogue"), wk.secret("stray")])
-    expected = wk.write_baseline(tmp_path, {
-        "services.yaml": f"""
+    env = [
+        wk.env("API_URL", "https://evil.example"),
+        wk.env("MODE", "dev"),
+        wk.env("EXTRA", "<img src=x onerror=alert(1)>"),
+    ]
+    world = wk.world(
+        services=[
+            wk.service("api", env=env, memory="2Gi", connector=None),
+            wk.service("web", connector=None, max_instances=9),
+        ],
+        secrets=[wk.secret("db-pass"), wk.secret("rogue"), wk.secret("stray")],
+    )
+    expected = wk.write_baseline(
+        tmp_path,
+        {
+            "services.yaml": f"""
             services:
               api:
                 region: {wk.REGION}
@@ -153,14 +173,30 @@ def cli_page(tmp_path: Path) -> Path:
                 env: {{API_URL: "https://api.example", MODE: prod}}
               web: {{region: {wk.REGION}, max_instances: 5}}
         """,
-        "secrets.yaml": "secrets:\n  db-pass: {replication: automatic}\n",
-    })
+            "secrets.yaml": "secrets:\n  db-pass: {replication: automatic}\n",
+        },
+    )
     (tmp_path / "world.json").write_text(json.dumps(world))
     out = tmp_path / "report.html"
-    result = CliRunner().invoke(main, [
-        "diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
-        str(tmp_path / "world.json"), "--format", "html", "--output", str(out), "--quiet",
-    ], env={"SOURCE_DATE_EPOCH": "1764000000"}, catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        [
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--emulator",
+            str(tmp_path / "world.json"),
+            "--format",
+            "html",
+            "--output",
+            str(out),
+            "--quiet",
+        ],
+        env={"SOURCE_DATE_EPOCH": "1764000000"},
+        catch_exceptions=False,
+    )
     assert result.exit_code == 2, result.output
     return out
 
@@ -200,24 +236,53 @@ def test_filters_show_only_what_was_chosen(browser, tmp_path):
 def hostile_report() -> Report:
     bad = '<img src=x onerror="document.title=1"></style><style>body{display:none}</style>'
     findings = []
-    for i, (sev, status) in enumerate([("critical", "new"), ("critical", "open"),
-                                       ("warning", "new"), ("info", "open")]):
-        findings.append(Finding(
-            f"services/api/env/V{i}", "services", "api", wk.REGION, f"env/V{i}", "changed", sev,
-            "declared", f"{bad}{i}", f"V{i} {bad}", f"expected/{wk.PROJECT}/services.yaml:{i}",
-            history=FindingHistory(f"id{i}", status, f"2026-11-0{i + 1}T00:00:00Z")))
+    for i, (sev, status) in enumerate(
+        [("critical", "new"), ("critical", "open"), ("warning", "new"), ("info", "open")]
+    ):
+        findings.append(
+            Finding(
+                f"services/api/env/V{i}",
+                "services",
+                "api",
+                wk.REGION,
+                f"env/V{i}",
+                "changed",
+                sev,
+                "declared",
+                f"{bad}{i}",
+                f"V{i} {bad}",
+                f"expected/{wk.PROJECT}/services.yaml:{i}",
+                history=FindingHistory(f"id{i}", status, f"2026-11-0{i + 1}T00:00:00Z"),
+            )
+        )
     return Report(
-        project=wk.PROJECT, project_number=None, generated_at="2026-11-25T00:00:00Z",
-        source_type="emulator", source_detail=bad, baseline_path="expected", baseline_sha256="0"
-        * 64, resources_checked=1, findings=tuple(findings),
-        not_checked=(NotChecked("secrets", None, f"PERMISSION_DENIED: {bad}"),))
+        project=wk.PROJECT,
+        project_number=None,
+        generated_at="2026-11-25T00:00:00Z",
+        source_type="emulator",
+        source_detail=bad,
+        baseline_path="expected",
+        baseline_sha256="0" * 64,
+        resources_checked=1,
+        findings=tuple(findings),
+        not_checked=(NotChecked("secrets", None, f"PERMISSION_DENIED: {bad}"),),
+    )
 
 
 def test_history_filter_trend_and_hostile_values(browser, tmp_path):
     from selenium.webdriver.common.by import By
 
-    trend = [{"date": f"2026-10-{d:02d}", "critical": d % 4, "warning": 2, "info": d % 3,
-              "new": d % 2, "resolved": 1} for d in range(1, 32)]
+    trend = [
+        {
+            "date": f"2026-10-{d:02d}",
+            "critical": d % 4,
+            "warning": 2,
+            "info": d % 3,
+            "new": d % 2,
+            "resolved": 1,
+        }
+        for d in range(1, 32)
+    ]
     page = tmp_path / "history.html"
     page.write_text(render(hostile_report(), trend=trend), encoding="ascii")
     open_page(browser, page)
@@ -230,7 +295,8 @@ def test_history_filter_trend_and_hostile_values(browser, tmp_path):
     assert browser.find_element(By.TAG_NAME, "body").is_displayed()
     incomplete = browser.find_element(By.ID, "incomplete")
     assert incomplete.is_displayed() and '<img src=x onerror="document.title=1">' in (
-        incomplete.text)
+        incomplete.text
+    )
 
     # The stylesheet applied (the policy's hash matched): the radios are hidden, the labels
     # are the buttons.
@@ -257,7 +323,8 @@ def test_an_injected_stylesheet_would_be_refused(browser, tmp_path):
     from selenium.webdriver.common.by import By
 
     text = render(hostile_report()).replace(
-        "</head>", "<style>body{display:none}</style></head>", 1)
+        "</head>", "<style>body{display:none}</style></head>", 1
+    )
     page = tmp_path / "tampered.html"
     page.write_text(text, encoding="ascii")
     open_page(browser, page)

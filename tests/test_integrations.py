@@ -33,8 +33,9 @@ from tests.forgefake import FakeGitHub
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ACTION = ROOT / "action.yml"
-EXAMPLES = sorted(p for p in (ROOT / "docs" / "examples").glob("*.yml")
-                  if not p.name.endswith(".gitlab-ci.yml"))  # GitHub workflows
+EXAMPLES = sorted(
+    p for p in (ROOT / "docs" / "examples").glob("*.yml") if not p.name.endswith(".gitlab-ci.yml")
+)  # GitHub workflows
 GITLAB_EXAMPLES = sorted((ROOT / "docs" / "examples").glob("*.gitlab-ci.yml"))
 EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 
@@ -59,10 +60,13 @@ def step(name: str) -> dict[str, Any]:
 
 # -- shape -------------------------------------------------------------------------------
 
+
 def check_jsonschema(schema: str, *files: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *map(str, files)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -102,15 +106,23 @@ def test_run_scripts_pass_shellcheck(tmp_path):
     assert len(found) >= 7
     # The check can fail: an unquoted expansion is reported.
     bad = tmp_path / "bad.sh"
-    bad.write_text('#!/usr/bin/env bash\nrm -rf $RUNNER_TEMP/x\n')
-    assert subprocess.run([str(BIN / "shellcheck"), "-s", "bash", str(bad)],
-                          capture_output=True, timeout=60).returncode != 0
+    bad.write_text("#!/usr/bin/env bash\nrm -rf $RUNNER_TEMP/x\n")
+    assert (
+        subprocess.run(
+            [str(BIN / "shellcheck"), "-s", "bash", str(bad)], capture_output=True, timeout=60
+        ).returncode
+        != 0
+    )
     for label, script in found:
         # What GitHub substitutes before bash runs is a plain word for shellcheck.
         path = tmp_path / "step.sh"
         path.write_text("#!/usr/bin/env bash\nset -eo pipefail\n" + EXPR.sub("X", script))
-        result = subprocess.run([str(BIN / "shellcheck"), "-s", "bash", str(path)],
-                                capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [str(BIN / "shellcheck"), "-s", "bash", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert result.returncode == 0, f"{label}:\n{result.stdout}"
 
 
@@ -151,8 +163,10 @@ def test_action_runs_the_pieces_it_promises():
     assert step("drift comment")["env"]["STEP_COMPARE_TO"] == (
         "${{ inputs.compare-to || format('origin/{0}', github.base_ref) }}"
     )
-    assert 'pip install --quiet --disable-pip-version-check "$ACTION_PATH"' in step(
-        "Install drift")["run"]
+    assert (
+        'pip install --quiet --disable-pip-version-check "$ACTION_PATH"'
+        in step("Install drift")["run"]
+    )
     assert step("Install drift")["env"]["ACTION_PATH"] == "${{ github.action_path }}"
     assert step("Authenticate to Google Cloud")["uses"].startswith("google-github-actions/auth@")
     upload = step("Upload SARIF (complete runs only)")
@@ -174,9 +188,21 @@ services:
 
 def git(repo: Path, *args: str) -> None:
     subprocess.run(
-        ["git", "-c", "user.name=drift tests", "-c", "user.email=tests@example.com",
-         "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
-        cwd=repo, check=True, capture_output=True,
+        [
+            "git",
+            "-c",
+            "user.name=drift tests",
+            "-c",
+            "user.email=tests@example.com",
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+            *args,
+        ],
+        cwd=repo,
+        check=True,
+        capture_output=True,
     )
 
 
@@ -184,8 +210,14 @@ def bash(script: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedPro
     # GitHub runs a `shell: bash` step as `bash --noprofile --norc -eo pipefail {0}`.
     path = cwd / "step.sh"
     path.write_text(script)
-    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(path)],
-                          env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(path)],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_action_drift_step_posts_writes_sarif_and_reports_the_code(tmp_path):
@@ -208,13 +240,21 @@ def test_action_drift_step_posts_writes_sarif_and_reports_the_code(tmp_path):
     try:
         fake.add("a reviewer's comment", "alice")
         env = {
-            "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(tmp_path)),
-            "RUNNER_TEMP": str(runner_temp), "GITHUB_OUTPUT": str(output),
-            "GITHUB_ACTIONS": "true", "GITHUB_TOKEN": fake.token, "GITHUB_API_URL": base,
-            "GITHUB_REPOSITORY": fake.repo, "GITHUB_EVENT_NAME": "pull_request",
+            "PATH": os.environ["PATH"],
+            "HOME": os.environ.get("HOME", str(tmp_path)),
+            "RUNNER_TEMP": str(runner_temp),
+            "GITHUB_OUTPUT": str(output),
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_TOKEN": fake.token,
+            "GITHUB_API_URL": base,
+            "GITHUB_REPOSITORY": fake.repo,
+            "GITHUB_EVENT_NAME": "pull_request",
             "GITHUB_EVENT_PATH": str(event),
-            "STEP_DRIFT": str(BIN / "drift"), "STEP_PROJECT": wk.PROJECT,
-            "STEP_EXPECTED": "expected", "STEP_COMPARE_TO": "main", "STEP_FAIL_ON": "info",
+            "STEP_DRIFT": str(BIN / "drift"),
+            "STEP_PROJECT": wk.PROJECT,
+            "STEP_EXPECTED": "expected",
+            "STEP_COMPARE_TO": "main",
+            "STEP_FAIL_ON": "info",
             "STEP_ARGS": f"--emulator {tmp_path / 'world.json'} --quiet",
             "STEP_SARIF": str(runner_temp / "drift.sarif"),
         }
@@ -234,8 +274,7 @@ def test_action_drift_step_posts_writes_sarif_and_reports_the_code(tmp_path):
 
 @pytest.mark.parametrize(
     ("code", "fail_on_drift", "exits"),
-    [("0", "true", 0), ("2", "true", 2), ("2", "false", 0), ("1", "false", 1),
-     ("1", "true", 1)],
+    [("0", "true", 0), ("2", "true", 2), ("2", "false", 0), ("1", "false", 1), ("1", "true", 1)],
 )
 def test_action_exit_step(tmp_path, code, fail_on_drift, exits):
     env = {"PATH": os.environ["PATH"], "CODE": code, "FAIL_ON_DRIFT": fail_on_drift}
@@ -245,10 +284,13 @@ def test_action_exit_step(tmp_path, code, fail_on_drift, exits):
 
 # -- behaviour: the pre-commit hook ----------------------------------------------------
 
+
 def test_hook_manifest_is_valid_and_watches_baselines():
     result = subprocess.run(
         [str(BIN / "pre-commit"), "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     (hook,) = load(ROOT / ".pre-commit-hooks.yaml")
@@ -274,8 +316,12 @@ def drift_repo(dest: Path) -> Path:
     changes): a new module not yet added would be missing from the hook's install while
     every other test imports it.
     """
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
-                             "--exclude-standard"], cwd=ROOT, capture_output=True, check=True)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    )
     for name in filter(None, listed.stdout.decode().split("\0")):
         src = ROOT / name
         if src.is_file():  # a tracked file deleted in the working tree is left out
@@ -293,11 +339,19 @@ def test_pre_commit_try_repo_runs_drift_validate(tmp_path):
     good = hook_repo(tmp_path / "good", BASELINE)
     bad = hook_repo(tmp_path / "bad", BASELINE.replace("max_instances: 5", "max_instance: 5"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "GIT_"))}
-    cmd = [str(BIN / "pre-commit"), "try-repo", str(drift_repo(tmp_path / "drift")),
-           "drift-validate", "--all-files", "--color", "never"]
+    cmd = [
+        str(BIN / "pre-commit"),
+        "try-repo",
+        str(drift_repo(tmp_path / "drift")),
+        "drift-validate",
+        "--all-files",
+        "--color",
+        "never",
+    ]
     procs = {
-        name: subprocess.Popen(cmd, cwd=repo, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+        name: subprocess.Popen(
+            cmd, cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         for name, repo in (("good", good), ("bad", bad))
     }
     out = {}
@@ -328,6 +382,7 @@ def test_example_command_lines_parse():
     lines = [line.strip().lstrip("- ") for _, script in scripts() for line in script.splitlines()]
     commands = [line for line in lines if line.startswith("drift ")]
     assert len(commands) >= 4, commands
+
     def parse(line: str) -> None:
         args = shlex.split(re.sub(r"\$\{?([A-Z_]+)\}?", "X", line))[1:]
         with click.Context(main) as ctx:

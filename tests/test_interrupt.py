@@ -33,10 +33,27 @@ def slow_emulator() -> Emulator:
 def start_diff(emu: Emulator, output: Path, *extra: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "DRIFT_API_ENDPOINT"}
     return subprocess.Popen(
-        [sys.executable, "-m", "drift", "diff", "--project", PROJECT, "--expected",
-         str(ROOT / "expected"), "--api-endpoint", emu.base_url or "", "--format", "json",
-         "--output", str(output), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "drift",
+            "diff",
+            "--project",
+            PROJECT,
+            "--expected",
+            str(ROOT / "expected"),
+            "--api-endpoint",
+            emu.base_url or "",
+            "--format",
+            "json",
+            "--output",
+            str(output),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
     )
 
 
@@ -110,7 +127,9 @@ def test_emulator_command_stops_on_sigterm_with_exit_0():
     """Stopping is how `drift emulator` ends: exit 0 and one line, no traceback."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "drift", "emulator", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
     )
     try:
         assert proc.stderr is not None

@@ -25,8 +25,13 @@ from tests import projectkit as pk
 
 ROOT = Path(__file__).resolve().parent.parent
 SEVEN = {
-    "ash-one": "1Gi", "birch-two": "2Gi", "cedar-three": "1Gi", "dogwood-four": "1Gi",
-    "elm-five": "2Gi", "fir-six": "1Gi", "ginkgo-seven": "1Gi",
+    "ash-one": "1Gi",
+    "birch-two": "2Gi",
+    "cedar-three": "1Gi",
+    "dogwood-four": "1Gi",
+    "elm-five": "2Gi",
+    "fir-six": "1Gi",
+    "ginkgo-seven": "1Gi",
 }
 THREE = {"alpha-one": "1Gi", "bravo-two": "2Gi", "charlie-three": "1Gi"}
 
@@ -58,13 +63,17 @@ def entry_command() -> list[str]:
     argv = image["ENTRYPOINT"] + image.get("CMD", [])
     assert argv[0] == "drift"
     script = Path(sys.executable).with_name("drift")  # the console script pip installs
-    return [str(script), *argv[1:]] if script.exists() else [sys.executable, "-m", "drift",
-                                                              *argv[1:]]
+    return (
+        [str(script), *argv[1:]] if script.exists() else [sys.executable, "-m", "drift", *argv[1:]]
+    )
 
 
 def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items()
-            if not k.startswith(("DRIFT_", "CLOUD_RUN_", "K_SERVICE"))}
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DRIFT_", "CLOUD_RUN_", "K_SERVICE"))
+    }
 
 
 def test_the_image_is_slim_pinned_and_not_root():
@@ -104,8 +113,9 @@ def test_the_entrypoint_runs_every_task_of_a_sharded_job(tmp_path):
                 "DRIFT_API_ENDPOINT": emu.base_url or "",
                 "SOURCE_DATE_EPOCH": "1764000000",
             }
-            done = subprocess.run(entry_command(), cwd=work, env=env, capture_output=True,
-                                  text=True, timeout=120)
+            done = subprocess.run(
+                entry_command(), cwd=work, env=env, capture_output=True, text=True, timeout=120
+            )
             assert done.returncode == 0, done.stderr  # drift was found, and that is news
             entries = [json.loads(ln) for ln in done.stderr.splitlines() if ln.strip()]
             assert entries and all({"severity", "message"} <= set(e) for e in entries)
@@ -114,8 +124,7 @@ def test_the_entrypoint_runs_every_task_of_a_sharded_job(tmp_path):
             assert (last["task_index"], last["task_count"]) == (index, 3)
         log = emu.stats()["log"]
     services_lists = [path for _m, path, _s in log if "/services" in path]
-    per_project = {p: sum(1 for path in services_lists if f"/projects/{p}/" in path)
-                   for p in SEVEN}
+    per_project = {p: sum(1 for path in services_lists if f"/projects/{p}/" in path) for p in SEVEN}
     assert per_project == dict.fromkeys(SEVEN, 1)  # every project scanned exactly once
     shares = [json.loads((reports / f"summary-{i}.json").read_text()) for i in range(3)]
     taken = [[row["project"] for row in s["projects"]] for s in shares]
@@ -127,9 +136,14 @@ def test_the_entrypoint_runs_every_task_of_a_sharded_job(tmp_path):
 
 
 def run(args, **env):
-    env = {"SOURCE_DATE_EPOCH": "1764000000", "DRIFT_API_ENDPOINT": None,
-           "CLOUD_RUN_JOB": None, "CLOUD_RUN_TASK_INDEX": None, "CLOUD_RUN_TASK_COUNT": None,
-           **env}
+    env = {
+        "SOURCE_DATE_EPOCH": "1764000000",
+        "DRIFT_API_ENDPOINT": None,
+        "CLOUD_RUN_JOB": None,
+        "CLOUD_RUN_TASK_INDEX": None,
+        "CLOUD_RUN_TASK_COUNT": None,
+        **env,
+    }
     return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
 
 
@@ -148,8 +162,7 @@ def test_job_mode_exits_0_on_drift_and_1_when_it_could_not_check(three, tmp_path
     assert run([*base, "--all", *out, "--job"]).exit_code == 0
     assert run([*base, "--all", *out], CLOUD_RUN_JOB="drift-nightly").exit_code == 0
     assert run([*base, "--project", "bravo-two", "--job"]).exit_code == 0  # one project too
-    emu.set_faults([{"path": "^/v1/projects/bravo-two/locations/[^/]+/connectors",
-                     "status": 403}])
+    emu.set_faults([{"path": "^/v1/projects/bravo-two/locations/[^/]+/connectors", "status": 403}])
     assert run([*base, "--all", *out, "--job"]).exit_code == 1  # could not check: retried
     # could not save: an output that cannot be written fails, job or not
     (tmp_path / "file").write_text("")
@@ -174,15 +187,23 @@ def test_task_options_are_checked(three):
     assert r.exit_code == 1 and "--task-index 3 is not below --task-count 3" in r.stderr
     r = run([*base, "--all", "--task-index", "0"])
     assert r.exit_code == 1 and "together" in r.stderr
-    r = run([*base, "--all", "--output", "run.json"], CLOUD_RUN_TASK_INDEX="1",
-            CLOUD_RUN_TASK_COUNT="3")
+    r = run(
+        [*base, "--all", "--output", "run.json"], CLOUD_RUN_TASK_INDEX="1", CLOUD_RUN_TASK_COUNT="3"
+    )
     assert r.exit_code == 1 and "written over by every task" in r.stderr
 
 
 def test_json_logs_carry_severity_message_and_fields(three):
     base, emu = three
-    emu.set_faults([{"path": "^/v1/projects/bravo-two/locations/[^/]+/connectors",
-                     "status": 403, "message": "denied on bravo-two"}])
+    emu.set_faults(
+        [
+            {
+                "path": "^/v1/projects/bravo-two/locations/[^/]+/connectors",
+                "status": 403,
+                "message": "denied on bravo-two",
+            }
+        ]
+    )
     r = run([*base, "--all", "--log-format", "json", "--format", "json"])
     assert r.exit_code == 1
     entries = [json.loads(ln) for ln in r.stderr.splitlines()]
@@ -190,20 +211,24 @@ def test_json_logs_carry_severity_message_and_fields(three):
     assert len(causes) == 1 and causes[0]["severity"] == "ERROR"
     assert causes[0]["project"] == "bravo-two" and "denied on bravo-two" in causes[0]["error"]
     assert causes[0]["scopes"] == [{"kind": "vpc_connectors", "region": "us-central1"}]
-    summaries = {e["project"]: e for e in entries if e.get("project") and "checked," in
-                 e["message"]}
+    summaries = {
+        e["project"]: e for e in entries if e.get("project") and "checked," in e["message"]
+    }
     assert summaries["alpha-one"]["severity"] == "INFO"
     assert summaries["bravo-two"]["not_checked"] == 1 and summaries["bravo-two"]["exit_code"] == 1
     assert entries[-1]["exit_code"] == 1 and entries[-1]["projects"] == 3
 
 
-@pytest.mark.parametrize(("flag", "env", "structured"), [
-    ([], {}, False),  # a CI log, cron mail: text, as before
-    ([], {"CLOUD_RUN_JOB": "drift-nightly"}, True),  # a Cloud Run job: JSON
-    (["--job"], {}, True),
-    (["--log-format", "text"], {"CLOUD_RUN_JOB": "drift-nightly"}, False),
-    ([], {"DRIFT_LOG_FORMAT": "json"}, True),
-])
+@pytest.mark.parametrize(
+    ("flag", "env", "structured"),
+    [
+        ([], {}, False),  # a CI log, cron mail: text, as before
+        ([], {"CLOUD_RUN_JOB": "drift-nightly"}, True),  # a Cloud Run job: JSON
+        (["--job"], {}, True),
+        (["--log-format", "text"], {"CLOUD_RUN_JOB": "drift-nightly"}, False),
+        ([], {"DRIFT_LOG_FORMAT": "json"}, True),
+    ],
+)
 def test_auto_log_format(three, flag, env, structured):
     base, _ = three
     r = run([*base, "--project", "alpha-one", "--format", "json", *flag], **env)
@@ -229,8 +254,9 @@ def test_a_json_entry_escapes_what_came_from_outside():
     a log viewer never receives a raw escape sequence or bidi control."""
     from drift.cli.logs import json_line
 
-    line = json_line("ERROR", "drift: a\x1b[2Jb", {"error": "x\u202ey", "n": 3,
-                                                    "scopes": [{"kind": "k\x07"}]})
+    line = json_line(
+        "ERROR", "drift: a\x1b[2Jb", {"error": "x\u202ey", "n": 3, "scopes": [{"kind": "k\x07"}]}
+    )
     entry = json.loads(line)
     assert "\n" not in line and entry["severity"] == "ERROR"
     assert entry["message"] == "drift: a\\x1b[2Jb" and entry["error"] == "x\\u202ey"

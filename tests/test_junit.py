@@ -24,13 +24,26 @@ CASE19 = Path(__file__).parent / "worlds" / "robustness" / "19-terminal-injectio
 
 
 def run(args: list[str]) -> Any:
-    return CliRunner().invoke(main, args, env={"SOURCE_DATE_EPOCH": "1764000000"},
-                              catch_exceptions=False)
+    return CliRunner().invoke(
+        main, args, env={"SOURCE_DATE_EPOCH": "1764000000"}, catch_exceptions=False
+    )
 
 
 def demo(fmt: str = "junit") -> Any:
-    return run(["diff", "--project", "netra-staging", "--expected", str(ROOT / "expected"),
-                "--emulator", "--read-secret-digests", "--format", fmt, "--quiet"])
+    return run(
+        [
+            "diff",
+            "--project",
+            "netra-staging",
+            "--expected",
+            str(ROOT / "expected"),
+            "--emulator",
+            "--read-secret-digests",
+            "--format",
+            fmt,
+            "--quiet",
+        ]
+    )
 
 
 def parse(text: str) -> JUnitXml:
@@ -43,7 +56,10 @@ def parse(text: str) -> JUnitXml:
     recount.update_statistics()
     assert [(s.name, s.tests, s.failures, s.errors) for s in recount] == declared
     assert (xml.tests, xml.failures, xml.errors) == (
-        recount.tests, recount.failures, recount.errors)
+        recount.tests,
+        recount.failures,
+        recount.errors,
+    )
     return xml
 
 
@@ -69,8 +85,9 @@ def test_demo_run_has_a_case_per_resource_and_fails_those_with_findings():
         by_case.setdefault(f"{f['kind']}/{f['resource']}{where}", []).append(f)
     unmanaged = {n for n, fs in by_case.items() if any(f["type"] == "unmanaged" for f in fs)}
     assert unmanaged and unmanaged <= set(found)  # live resources nobody declared are cases too
-    names = {f"{d.kind}/{d.name}" + (f" ({d.region})" if d.region else "")
-             for d in baseline.declared}
+    names = {
+        f"{d.kind}/{d.name}" + (f" ({d.region})" if d.region else "") for d in baseline.declared
+    }
     assert set(found) == names | set(by_case)  # nothing else, nothing left out
     for name, case in found.items():
         fs = by_case.get(name, [])
@@ -93,17 +110,35 @@ def test_not_checked_kinds_are_errors_never_passes(tmp_path):
     world = wk.world(services=[], connectors=[wk.connector("conn-a")])
     world["emulator"] = {"faults": [denied]}
     (tmp_path / "w.json").write_text(json.dumps(world))
-    expected = wk.write_baseline(tmp_path, {
-        "c.yaml": f"vpc_connectors:\n  conn-a: {{region: {wk.REGION}}}\n"
-                  f"  conn-b: {{region: {wk.REGION}, max_instances: 10}}\n"})
-    r = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
-             str(tmp_path / "w.json"), "--format", "junit", "--quiet"])
+    expected = wk.write_baseline(
+        tmp_path,
+        {
+            "c.yaml": f"vpc_connectors:\n  conn-a: {{region: {wk.REGION}}}\n"
+            f"  conn-b: {{region: {wk.REGION}, max_instances: 10}}\n"
+        },
+    )
+    r = run(
+        [
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--emulator",
+            str(tmp_path / "w.json"),
+            "--format",
+            "junit",
+            "--quiet",
+        ]
+    )
     assert r.exit_code == 1
     xml = parse(r.stdout)
     found = cases(xml)
-    assert set(found) == {f"vpc_connectors listing in {wk.REGION}",
-                          f"vpc_connectors/conn-a ({wk.REGION})",
-                          f"vpc_connectors/conn-b ({wk.REGION})"}
+    assert set(found) == {
+        f"vpc_connectors listing in {wk.REGION}",
+        f"vpc_connectors/conn-a ({wk.REGION})",
+        f"vpc_connectors/conn-b ({wk.REGION})",
+    }
     for case in found.values():
         (error,) = case.result
         assert isinstance(error, Error) and error.type == "not_checked"
@@ -120,8 +155,11 @@ def test_a_kind_declared_empty_and_not_checked_still_errors():
 
 
 def test_ignored_findings_pass_and_are_listed():
-    ign = IgnoredFinding(finding("services/api/labels/sha", severity="info"),
-                         "ignore services/*/labels/sha", "stamped by CI")
+    ign = IgnoredFinding(
+        finding("services/api/labels/sha", severity="info"),
+        "ignore services/*/labels/sha",
+        "stamped by CI",
+    )
     declared = DeclaredResource("services", "api", "us-central1", "expected/p/s.yaml:2", True)
     xml = parse(render(report(ignored=[ign], declared=[declared])))
     (case,) = cases(xml).values()
@@ -131,11 +169,15 @@ def test_ignored_findings_pass_and_are_listed():
 
 
 def test_failure_orders_findings_most_severe_first_and_counts_once_per_resource():
-    fs = [finding("services/api/labels/x", "unexpected", "info"),
-          finding("services/api/env/A", "missing", "critical"),
-          finding("services/api/cpu", "changed", "warning")]
-    declared = [DeclaredResource("services", "api", "us-central1", "expected/p/s.yaml:2", True),
-                DeclaredResource("services", "web", "us-central1", "expected/p/s.yaml:9", True)]
+    fs = [
+        finding("services/api/labels/x", "unexpected", "info"),
+        finding("services/api/env/A", "missing", "critical"),
+        finding("services/api/cpu", "changed", "warning"),
+    ]
+    declared = [
+        DeclaredResource("services", "api", "us-central1", "expected/p/s.yaml:2", True),
+        DeclaredResource("services", "web", "us-central1", "expected/p/s.yaml:9", True),
+    ]
     xml = parse(render(report(fs, declared=declared)))
     found = cases(xml)
     (failure,) = found["services/api (us-central1)"].result
@@ -146,8 +188,20 @@ def test_failure_orders_findings_most_severe_first_and_counts_once_per_resource(
 
 
 def test_hostile_live_values_leave_the_document_well_formed_and_escaped():
-    r = run(["diff", "--project", "netra-staging", "--expected", str(CASE19 / "expected"),
-             "--emulator", str(CASE19 / "world.json"), "--quiet", "--format", "junit"])
+    r = run(
+        [
+            "diff",
+            "--project",
+            "netra-staging",
+            "--expected",
+            str(CASE19 / "expected"),
+            "--emulator",
+            str(CASE19 / "world.json"),
+            "--quiet",
+            "--format",
+            "junit",
+        ]
+    )
     assert r.exit_code == 2
     assert not [c for c in r.stdout if is_unsafe(c) and c != "\n"]
     xml = parse(r.stdout)
@@ -156,13 +210,13 @@ def test_hostile_live_values_leave_the_document_well_formed_and_escaped():
 
 
 def test_characters_xml_cannot_hold_are_escaped_too():
-    nasty = "a\x00b\x1b[2J\ufffe\uffff\ud800c\u202e\n<&\">"
+    nasty = 'a\x00b\x1b[2J\ufffe\uffff\ud800c\u202e\n<&">'
     assert xml_text(nasty) == 'a\\x00b\\x1b[2J\\ufffe\\uffff\\ud800c\\u202e\\n<&">'
     f = finding("services/api/env/X", message=f"X is {nasty} live.")
     text = render(report([f]))
     ET.fromstring(text.encode("utf-8"))  # well-formed XML 1.0
     (case,) = cases(parse(text)).values()
-    assert "X is a\\x00b" in case.result[0].message and "<&\">" in case.result[0].message
+    assert "X is a\\x00b" in case.result[0].message and '<&">' in case.result[0].message
 
 
 def test_empty_report_is_a_valid_document_naming_the_project():
@@ -172,19 +226,40 @@ def test_empty_report_is_a_valid_document_naming_the_project():
     assert text.isascii()
 
 
-def finding(path: str, type_: str = "changed", severity: str = "warning", *,
-            message: str = "") -> Finding:
+def finding(
+    path: str, type_: str = "changed", severity: str = "warning", *, message: str = ""
+) -> Finding:
     kind, resource, *rest = path.split("/")
-    return Finding(path, kind, resource, "us-central1", "/".join(rest) or None, type_, severity,
-                   1, 0, message or f"{path} drifted.", "expected/p/s.yaml:3")
+    return Finding(
+        path,
+        kind,
+        resource,
+        "us-central1",
+        "/".join(rest) or None,
+        type_,
+        severity,
+        1,
+        0,
+        message or f"{path} drifted.",
+        "expected/p/s.yaml:3",
+    )
 
 
 def report(findings=(), ignored=(), not_checked=(), declared=()) -> Report:
-    return Report(project="p", project_number=None, generated_at="2026-11-25T00:00:00Z",
-                  source_type="snapshot", source_detail="s.json", baseline_path="expected/p",
-                  baseline_sha256="ab" * 32, resources_checked=1, findings=tuple(findings),
-                  ignored=tuple(ignored), not_checked=tuple(not_checked),
-                  declared=tuple(declared))
+    return Report(
+        project="p",
+        project_number=None,
+        generated_at="2026-11-25T00:00:00Z",
+        source_type="snapshot",
+        source_detail="s.json",
+        baseline_path="expected/p",
+        baseline_sha256="ab" * 32,
+        resources_checked=1,
+        findings=tuple(findings),
+        ignored=tuple(ignored),
+        not_checked=tuple(not_checked),
+        declared=tuple(declared),
+    )
 
 
 def test_golden_output():

@@ -34,8 +34,12 @@ def lint(tmp_path, *resources, extra="", files=None, not_checked=(), kinds=KINDS
 
 
 def svc(name="api", env=None, ready=True, **fields):
-    return Resource("services", name, R, {"image": "img:v1", "env": env or {}, "ready": ready,
-                                          "labels": {}, **fields})
+    return Resource(
+        "services",
+        name,
+        R,
+        {"image": "img:v1", "env": env or {}, "ready": ready, "labels": {}, **fields},
+    )
 
 
 def by_rule(findings):
@@ -76,13 +80,15 @@ def test_placeholder_patterns(text, found):
 
 
 def test_placeholder_in_env_is_critical_and_reported_with_a_changed_finding(tmp_path):
-    files = {"s.yaml": f"""
+    files = {
+        "s.yaml": f"""
         services:
           api:
             region: {R}
             env:
               CLOUD_SQL_CONNECTION_NAME: netra-staging:us-central1:staging-shared-postgres
-    """}
+    """
+    }
     live = svc(env={"CLOUD_SQL_CONNECTION_NAME": "<instance-name>"})
     found, ev = lint(tmp_path, live, files=files)
     (f,) = found
@@ -93,9 +99,11 @@ def test_placeholder_in_env_is_critical_and_reported_with_a_changed_finding(tmp_
     assert f.message == (
         "Cloud Run service api in us-central1: env var CLOUD_SQL_CONNECTION_NAME is "
         "<instance-name>, which holds an unreplaced template placeholder (<instance-name>); "
-        "deploy the real value.")
+        "deploy the real value."
+    )
     assert ("services/api/env/CLOUD_SQL_CONNECTION_NAME", "changed") in {
-        (x.path, x.type) for x in ev.findings}
+        (x.path, x.type) for x in ev.findings
+    }
 
 
 def test_placeholder_in_secret_looking_env_is_redacted(tmp_path):
@@ -108,16 +116,27 @@ def test_placeholder_in_secret_looking_env_is_redacted(tmp_path):
 
 
 def test_placeholders_in_other_fields_and_kinds(tmp_path):
-    um = Resource("url_maps", "lb", None, {
-        "default_service": "web", "hosts": {"<api-host>": "api", "ok.example.ai": "web"},
-        "_backend_services": ["<internal-ignored>"], "_backend_buckets": []})
-    secret = Resource("secrets", "s", None, {"replication": "automatic",
-                                             "labels": {"owner": "TODO"}})
+    um = Resource(
+        "url_maps",
+        "lb",
+        None,
+        {
+            "default_service": "web",
+            "hosts": {"<api-host>": "api", "ok.example.ai": "web"},
+            "_backend_services": ["<internal-ignored>"],
+            "_backend_buckets": [],
+        },
+    )
+    secret = Resource(
+        "secrets", "s", None, {"replication": "automatic", "labels": {"owner": "TODO"}}
+    )
     dm = Resource("domain_mappings", "a.example.ai", R, {"service": "${SERVICE}", "ready": True})
     found, _ = lint(tmp_path, um, secret, dm)
     assert {f.path for f in found} == {
-        "url_maps/lb/hosts/<api-host>", "secrets/s/labels/owner",
-        "domain_mappings/a.example.ai/service"}
+        "url_maps/lb/hosts/<api-host>",
+        "secrets/s/labels/owner",
+        "domain_mappings/a.example.ai/service",
+    }
     secret_ref = svc(env={"DB": {"secret": "<secret-name>", "version": "latest"}})
     (f,) = lint(tmp_path / "b", secret_ref)[0]
     assert f.path == "services/api/env/DB"
@@ -173,24 +192,47 @@ def test_near_canonical():
 def test_hosts_in_values():
     assert hosts_in("https://api.staging.netrasystems.ai/v1") == ["api.staging.netrasystems.ai"]
     assert hosts_in("wss://A.example.ai:443/ws, https://b.example.ai") == [
-        "a.example.ai", "b.example.ai"]
+        "a.example.ai",
+        "b.example.ai",
+    ]
     assert hosts_in("api.staging.netrasystems.ai:8443/x") == ["api.staging.netrasystems.ai"]
     assert hosts_in("10.166.204.83") == [] and hosts_in("6379") == [] and hosts_in("prod") == []
 
 
 def test_host_spelling_everywhere_hosts_live(tmp_path):
-    services = svc(env={"API_BASE_URL": "https://api.staging.netrasystems.ai",
-                        "NEXT_PUBLIC_WS_URL": "wss://api-staging.netrasystems.ai/ws",
-                        "OTHER": "https://example.com"})
-    um = Resource("url_maps", "lb", None, {
-        "default_service": "web", "hosts": {"api.staging.netrasystems.ai": "api",
-                                            "staging.netrasystems.ai": "web"},
-        "_backend_services": ["api", "web"], "_backend_buckets": []})
-    cert = Resource("ssl_certificates", "c", None, {
-        "type": "MANAGED", "domains": ["*.netrasystems.ai", "api.staging.netrasystems.ai"],
-        "status": "ACTIVE", "_domain_status": {}, "_expire_time": None})
-    dm = Resource("domain_mappings", "api.staging.netrasystems.ai", R,
-                  {"service": "api", "ready": True})
+    services = svc(
+        env={
+            "API_BASE_URL": "https://api.staging.netrasystems.ai",
+            "NEXT_PUBLIC_WS_URL": "wss://api-staging.netrasystems.ai/ws",
+            "OTHER": "https://example.com",
+        }
+    )
+    um = Resource(
+        "url_maps",
+        "lb",
+        None,
+        {
+            "default_service": "web",
+            "hosts": {"api.staging.netrasystems.ai": "api", "staging.netrasystems.ai": "web"},
+            "_backend_services": ["api", "web"],
+            "_backend_buckets": [],
+        },
+    )
+    cert = Resource(
+        "ssl_certificates",
+        "c",
+        None,
+        {
+            "type": "MANAGED",
+            "domains": ["*.netrasystems.ai", "api.staging.netrasystems.ai"],
+            "status": "ACTIVE",
+            "_domain_status": {},
+            "_expire_time": None,
+        },
+    )
+    dm = Resource(
+        "domain_mappings", "api.staging.netrasystems.ai", R, {"service": "api", "ready": True}
+    )
     extra = f"canonical_hosts: [{', '.join(CANONICAL)}]\n"
     found, _ = lint(tmp_path, services, um, cert, dm, extra=extra)
     spelled = {f.path: f for f in found if f.rule == "lint:host_spelling"}
@@ -205,8 +247,8 @@ def test_host_spelling_everywhere_hosts_live(tmp_path):
     assert f.expected == "api-staging.netrasystems.ai"
     assert f.actual == "api.staging.netrasystems.ai"
     assert f.message.endswith(
-        "uses host api.staging.netrasystems.ai; the canonical host is "
-        "api-staging.netrasystems.ai.")
+        "uses host api.staging.netrasystems.ai; the canonical host is api-staging.netrasystems.ai."
+    )
 
 
 def test_host_spelling_needs_canonical_hosts(tmp_path):
@@ -235,8 +277,14 @@ def test_not_ready_service(tmp_path):
 
 # -- switches, rules, scope --------------------------------------------------------------------
 
-NOISY = dict(env={"CLOUD_SQL": "<instance-name>", "API_KEY": "plain-text-key",
-                  "URL": "https://api.staging.netrasystems.ai"}, ready=False)
+NOISY = dict(
+    env={
+        "CLOUD_SQL": "<instance-name>",
+        "API_KEY": "plain-text-key",
+        "URL": "https://api.staging.netrasystems.ai",
+    },
+    ready=False,
+)
 
 
 @pytest.mark.parametrize("rule", LINT_RULES)
@@ -244,8 +292,10 @@ def test_each_rule_fires_and_can_be_turned_off(tmp_path, rule):
     canon = f"canonical_hosts: [{CANONICAL[0]}]\n"
     on = {f.rule for f in lint(tmp_path / "on", svc(**NOISY), extra=canon)[0]}
     assert on == {f"lint:{r}" for r in LINT_RULES}
-    off = {f.rule for f in lint(tmp_path / "off", svc(**NOISY),
-                                extra=canon + f"lint: {{{rule}: false}}\n")[0]}
+    off = {
+        f.rule
+        for f in lint(tmp_path / "off", svc(**NOISY), extra=canon + f"lint: {{{rule}: false}}\n")[0]
+    }
     assert off == on - {f"lint:{rule}"}
     assert SEVERITY[rule] in ("critical", "warning")
 
@@ -266,7 +316,8 @@ ignore:
     paths = {f.path: f for f in found}
     assert "services/api/env/CLOUD_SQL" not in paths
     assert [(i.finding.path, i.finding.type) for i in ev.ignored] == [
-        ("services/api/env/CLOUD_SQL", "lint")]
+        ("services/api/env/CLOUD_SQL", "lint")
+    ]
     ready = paths["services/api/ready"]
     assert ready.severity == "warning" and ready.rule == "lint:not_ready"
 
@@ -288,8 +339,11 @@ def problems(tmp_path, extra):
 def test_lint_and_canonical_hosts_defaults_and_parsing(tmp_path):
     rules = load_project(tmp_path / "a", "").rules
     assert rules.canonical_hosts == () and all(rules.lint_enabled(r) for r in LINT_RULES)
-    rules = load_project(tmp_path / "b", "canonical_hosts: [API-Staging.netrasystems.ai]\n"
-                         "lint:\n  host_spelling: false\n  placeholders: true\n").rules
+    rules = load_project(
+        tmp_path / "b",
+        "canonical_hosts: [API-Staging.netrasystems.ai]\n"
+        "lint:\n  host_spelling: false\n  placeholders: true\n",
+    ).rules
     assert rules.canonical_hosts == ("api-staging.netrasystems.ai",)
     assert not rules.lint_enabled("host_spelling") and rules.lint_enabled("placeholders")
 
@@ -317,24 +371,38 @@ def test_bad_lint_and_canonical_hosts_are_errors(tmp_path, extra, words):
 
 
 def test_host_spelling_messages_name_the_place(tmp_path):
-    um = Resource("url_maps", "lb", None, {"default_service": "web", "hosts": {
-        "api.staging.netrasystems.ai": "web"}, "_backend_services": ["web"],
-        "_backend_buckets": []})
-    dm = Resource("domain_mappings", "api.staging.netrasystems.ai", R,
-                  {"service": "api", "ready": True})
-    check = Resource("health_checks", "hc", None,
-                     {"type": "HTTP", "host": "api.staging.netrasystems.ai"})
-    found, _ = lint(tmp_path, um, dm, check, extra=f"canonical_hosts: [{CANONICAL[0]}]\n",
-                    kinds=(*KINDS, "health_checks"))
+    um = Resource(
+        "url_maps",
+        "lb",
+        None,
+        {
+            "default_service": "web",
+            "hosts": {"api.staging.netrasystems.ai": "web"},
+            "_backend_services": ["web"],
+            "_backend_buckets": [],
+        },
+    )
+    dm = Resource(
+        "domain_mappings", "api.staging.netrasystems.ai", R, {"service": "api", "ready": True}
+    )
+    check = Resource(
+        "health_checks", "hc", None, {"type": "HTTP", "host": "api.staging.netrasystems.ai"}
+    )
+    found, _ = lint(
+        tmp_path,
+        um,
+        dm,
+        check,
+        extra=f"canonical_hosts: [{CANONICAL[0]}]\n",
+        kinds=(*KINDS, "health_checks"),
+    )
     messages = {f.path: f.message for f in found}
+    typo, right = "api.staging.netrasystems.ai", "api-staging.netrasystems.ai"
     assert messages == {
-        "url_maps/lb/hosts/api.staging.netrasystems.ai":
-            "URL map lb serves host api.staging.netrasystems.ai; the canonical host is "
-            "api-staging.netrasystems.ai.",
-        "domain_mappings/api.staging.netrasystems.ai":
-            "Cloud Run domain mapping api.staging.netrasystems.ai in us-central1 is not a "
-            "canonical host; the canonical host is api-staging.netrasystems.ai.",
-        "health_checks/hc/host":
-            "health check hc checks host api.staging.netrasystems.ai; the canonical host is "
-            "api-staging.netrasystems.ai.",
+        f"url_maps/lb/hosts/{typo}": f"URL map lb serves host {typo}; the canonical host is "
+        f"{right}.",
+        f"domain_mappings/{typo}": f"Cloud Run domain mapping {typo} in us-central1 is not a "
+        f"canonical host; the canonical host is {right}.",
+        "health_checks/hc/host": f"health check hc checks host {typo}; the canonical host is "
+        f"{right}.",
     }

@@ -76,11 +76,17 @@ def test_volumes_and_sidecar_env_are_checked_like_env_refs() -> None:
     svc = _service_with_refs(
         volumes=[
             {"name": "tls", "secret": {"secret": "gone"}},  # no items: latest
-            {"name": "cfg", "secret": {"secret": "cfg", "items": [
-                {"path": "a.json", "version": "prod"},
-                {"path": "b.json", "version": "old"},
-                {"path": "c.json", "version": "nope"},
-            ]}},  # fmt: skip
+            {
+                "name": "cfg",
+                "secret": {
+                    "secret": "cfg",
+                    "items": [
+                        {"path": "a.json", "version": "prod"},
+                        {"path": "b.json", "version": "old"},
+                        {"path": "c.json", "version": "nope"},
+                    ],
+                },
+            },  # fmt: skip
             {"name": "other", "secret": {"secret": "projects/elsewhere/secrets/x"}},
             {"name": "scratch", "emptyDir": {}},
         ],
@@ -118,8 +124,11 @@ def test_a_legacy_health_check_is_never_a_broken_reference(legacy: str) -> None:
 def test_a_health_check_is_looked_up_in_the_scope_its_url_names() -> None:
     bs = to_resource(
         "backend_services",
-        {"name": "bs", "region": f"{LINK}/regions/{R}",
-         "healthChecks": [f"{LINK}/regions/{R}/healthChecks/hc"]},  # fmt: skip
+        {
+            "name": "bs",
+            "region": f"{LINK}/regions/{R}",
+            "healthChecks": [f"{LINK}/regions/{R}/healthChecks/hc"],
+        },  # fmt: skip
         {"p"},
     )
     kinds = ("backend_services", "health_checks")
@@ -213,8 +222,11 @@ def test_health_check_host_and_all_latest_traffic_compare_in_one_form(tmp_path) 
         "s.yaml": f"services:\n  api: {{region: {R}, traffic: {{latest: 100}}}}\n",
     }
     baseline = load_baseline(wk.write_baseline(tmp_path, files), wk.PROJECT)
-    hc = to_resource("health_checks", {"name": "hc", "type": "HTTP",
-                                       "httpHealthCheck": {"host": "api.example.COM"}}, {"p"})
+    hc = to_resource(
+        "health_checks",
+        {"name": "hc", "type": "HTTP", "httpHealthCheck": {"host": "api.example.COM"}},
+        {"p"},
+    )
     svc = Resource("services", "api", R, {"traffic": "latest"})
     ev = evaluate(baseline, snap(hc, svc, kinds=("health_checks", "services")), TODAY)
     assert ev.findings == ()
@@ -223,8 +235,10 @@ def test_health_check_host_and_all_latest_traffic_compare_in_one_form(tmp_path) 
 def test_finding_paths_use_the_canonical_host_so_ignores_match(tmp_path) -> None:
     files = {"dm.yaml": "domain_mappings:\n  WWW.Example.com.: {region: us-central1, "
              "service: web}\n"}  # fmt: skip
-    project = (f"project: {wk.PROJECT}\nregions: [{R}]\nignore:\n"
-               "  - path: domain_mappings/www.example.com/service\n    reason: moving\n")
+    project = (
+        f"project: {wk.PROJECT}\nregions: [{R}]\nignore:\n"
+        "  - path: domain_mappings/www.example.com/service\n    reason: moving\n"
+    )
     baseline = load_baseline(wk.write_baseline(tmp_path, files, project), wk.PROJECT)
     ready = {"conditions": [{"type": "Ready", "status": "True"}]}
     live = to_resource("domain_mappings", {"metadata": {"name": "www.example.com"},
@@ -262,12 +276,18 @@ def test_service_scaling_is_the_tighter_of_both_levels(
 def test_connector_bounds_from_instances_or_throughput() -> None:
     only_throughput = {"minThroughput": 200, "maxThroughput": 1000}
     assert vpc_connectors.scaling(only_throughput) == {
-        "min_instances": 2, "max_instances": 10, "min_throughput": 200, "max_throughput": 1000
+        "min_instances": 2,
+        "max_instances": 10,
+        "min_throughput": 200,
+        "max_throughput": 1000,
     }
     # instances take precedence over throughput (vpcaccess.v1 Connector.minThroughput)
     both = {"minInstances": 3, "maxInstances": 4, "minThroughput": 200, "maxThroughput": 1000}
     assert vpc_connectors.scaling(both) == {
-        "min_instances": 3, "max_instances": 4, "min_throughput": 300, "max_throughput": 400
+        "min_instances": 3,
+        "max_instances": 4,
+        "min_throughput": 300,
+        "max_throughput": 400,
     }
     assert vpc_connectors.scaling({"minInstances": 2, "maxInstances": 5})["max_throughput"] == 500
 
@@ -278,9 +298,7 @@ def test_connector_bounds_from_instances_or_throughput() -> None:
 def test_groups_of_one_name_keep_their_zone_or_region() -> None:
     urls = [f"{LINK}/zones/{R}-{z}/networkEndpointGroups/neg" for z in "abc"]
     urls += [f"{LINK}/regions/{R}/instanceGroups/neg", f"{LINK}/global/networkEndpointGroups/g"]
-    assert scoped_names(urls) == [
-        "g", f"{R}-a/neg", f"{R}-b/neg", f"{R}-c/neg", f"{R}/neg"
-    ]
+    assert scoped_names(urls) == ["g", f"{R}-a/neg", f"{R}-b/neg", f"{R}-c/neg", f"{R}/neg"]
     raw = {"name": "bs", "backends": [{"group": u} for u in urls[:3]]}
     assert len(backend_services.normalize(raw)["backends"]) == 3
 
@@ -313,7 +331,8 @@ def test_traffic_is_keyed_by_revision_and_matched_by_tag_too() -> None:
     live, tags = services.traffic(raw), services.traffic_tags(raw)
     assert live == {"r1": 90, "r2": 10} and tags == {"canary": "r2", "old": "r0"}
     assert traffic_in_declared_spelling(live, tags, {"r1": 90, "canary": 10}) == {
-        "r1": 90, "canary": 10
+        "r1": 90,
+        "canary": 10,
     }
     assert traffic_in_declared_spelling(live, tags, {"r1": 90, "r2": 10}) == live
 
@@ -376,8 +395,11 @@ def test_a_snapshot_fingerprint_still_judges_one_of_digests(tmp_path) -> None:
     live = Resource("secrets", "k", None, {"sha256": "sha256:abababab..."})
     for declared, clean in ((full, True), (other, False), (f"{{one_of: ['{other}', '{full}']}}",
                             True), (f"{{one_of: ['{other}']}}", False)):  # fmt: skip
-        files = {"s.yaml": f"secrets:\n  k: {{sha256: \"{declared}\"}}\n"
-                 if not declared.startswith("{") else f"secrets:\n  k: {{sha256: {declared}}}\n"}
+        files = {
+            "s.yaml": f'secrets:\n  k: {{sha256: "{declared}"}}\n'
+            if not declared.startswith("{")
+            else f"secrets:\n  k: {{sha256: {declared}}}\n"
+        }
         folder = tmp_path / str(abs(hash(declared)))
         baseline = load_baseline(wk.write_baseline(folder, files), wk.PROJECT)
         ev = evaluate(baseline, snap(live, kinds=("secrets",)), TODAY)
@@ -396,8 +418,10 @@ def test_two_spellings_of_one_host_in_a_baseline(tmp_path) -> None:
           c: {domains: [a.example.com, A.EXAMPLE.COM.]}
     """}  # fmt: skip
     baseline = load_baseline(wk.write_baseline(tmp_path / "ok", agree), wk.PROJECT)
-    live = [Resource("url_maps", "web", None, {"hosts": {"a.example.com": "be1"}}),
-            Resource("ssl_certificates", "c", None, {"domains": ["a.example.com"]})]
+    live = [
+        Resource("url_maps", "web", None, {"hosts": {"a.example.com": "be1"}}),
+        Resource("ssl_certificates", "c", None, {"domains": ["a.example.com"]}),
+    ]
     assert evaluate(baseline, snap(*live, kinds=("url_maps", "ssl_certificates")),
                     TODAY).findings == ()  # fmt: skip
     disagree = {"lb.yaml": """

@@ -54,17 +54,68 @@ GOOD = {
 }
 # Values that are wrong somewhere, or YAML that is hard to read.
 HOSTILE = [
-    "0x1F", "1_000", "1.0e+999", ".inf", "-.inf", ".nan", ".NaN", "2026-13-45", "2026-02-30",
-    "2026-11-31", "2026-01-01 25:00:00", "2026-01-01T10:00:00Z", "yes", "~", "null", "''",
-    "-1", "!!int abc", "!!float x", "!!bool maybe", "!!timestamp xyz", "!!binary a",
-    "!!str 5", "!local tag", "!!set {a}", "!!python/object:os.system x", "&anchor value",
-    "*anchor", '"dq \\x1b[2J \\ud800 \\u202e"', "{matches: '(a+)+$'}", "{matches: '(?=x)'}",
-    "{matches: '(a)\\1'}", "{matches: '\\Z'}", "{matches: 'x{1001}'}", "{matches: '(('}",
-    "{matches: 1}", "{min: .inf}", "{min: .nan}", "{max: 2026-01-01}", "{min: 5, max: 1}",
-    "{one_of: [.inf]}", "{one_of: []}", "{one_of: [{a: 1}]}", "{present: false}",
-    "{absent: 1}", "{secret: s}", "{version: 1}", "{secret: s, version: .inf}",
-    "{matchs: x}", "{}", "[]", "{min: 1, matches: x}", "[a, a]", "{a: [b]}", "{a: 150}",
-    "{a: {b: c}}", "{'': x}", "{a/b: x}", "{A=B: x}", "{A: }", "{A: true}", "9" * 400,
+    "0x1F",
+    "1_000",
+    "1.0e+999",
+    ".inf",
+    "-.inf",
+    ".nan",
+    ".NaN",
+    "2026-13-45",
+    "2026-02-30",
+    "2026-11-31",
+    "2026-01-01 25:00:00",
+    "2026-01-01T10:00:00Z",
+    "yes",
+    "~",
+    "null",
+    "''",
+    "-1",
+    "!!int abc",
+    "!!float x",
+    "!!bool maybe",
+    "!!timestamp xyz",
+    "!!binary a",
+    "!!str 5",
+    "!local tag",
+    "!!set {a}",
+    "!!python/object:os.system x",
+    "&anchor value",
+    "*anchor",
+    '"dq \\x1b[2J \\ud800 \\u202e"',
+    "{matches: '(a+)+$'}",
+    "{matches: '(?=x)'}",
+    "{matches: '(a)\\1'}",
+    "{matches: '\\Z'}",
+    "{matches: 'x{1001}'}",
+    "{matches: '(('}",
+    "{matches: 1}",
+    "{min: .inf}",
+    "{min: .nan}",
+    "{max: 2026-01-01}",
+    "{min: 5, max: 1}",
+    "{one_of: [.inf]}",
+    "{one_of: []}",
+    "{one_of: [{a: 1}]}",
+    "{present: false}",
+    "{absent: 1}",
+    "{secret: s}",
+    "{version: 1}",
+    "{secret: s, version: .inf}",
+    "{matchs: x}",
+    "{}",
+    "[]",
+    "{min: 1, matches: x}",
+    "[a, a]",
+    "{a: [b]}",
+    "{a: 150}",
+    "{a: {b: c}}",
+    "{'': x}",
+    "{a/b: x}",
+    "{A=B: x}",
+    "{A: }",
+    "{A: true}",
+    "9" * 400,
     "x" * 300,
 ]
 KINDS = list(KIND_FIELDS)
@@ -111,8 +162,9 @@ def _mostly(good: list[str], bad: list[str]) -> st.SearchStrategy[str]:
 
 
 KIND_NAMES = _mostly(KINDS, ["servics", "x-defaults"])
-RESOURCE_NAMES = _mostly(["api", "worker", "conn-a", "s", "api-staging.example.com"],
-                         ["a/b", "1", "''", "~"])
+RESOURCE_NAMES = _mostly(
+    ["api", "worker", "conn-a", "s", "api-staging.example.com"], ["a/b", "1", "''", "~"]
+)
 REGIONS = _mostly(["us-central1"], ["mars-1", "''", "[us-central1]"])
 ANY_NAME = st.sampled_from(["image", "x"])
 
@@ -138,8 +190,10 @@ def resource_yaml(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-GLOBS = _mostly(["services/*", "services/**/env/*", "**/" * 30 + "x", "*/*/ready"],
-                ["nokind/*", "", "/x", "a//b"])
+GLOBS = _mostly(
+    ["services/*", "services/**/env/*", "**/" * 30 + "x", "*/*/ready"],
+    ["nokind/*", "", "/x", "a//b"],
+)
 UNTIL = _mostly(["2026-12-15", "'2030-01-01'"], ["2026-13-45", "'2026-02-30'", "x", ".inf"])
 
 

@@ -41,8 +41,9 @@ def setup(tmp_path):
 
 
 def diff(expected: Path, emu: Emulator, *args: str, **env: str):
-    return run(["diff", "--expected", str(expected), "--api-endpoint", emu.base_url or "",
-                *args], **env)
+    return run(
+        ["diff", "--expected", str(expected), "--api-endpoint", emu.base_url or "", *args], **env
+    )
 
 
 def projects_requested(emu: Emulator, data: dict) -> list[str]:
@@ -67,7 +68,10 @@ def test_all_reports_each_project_in_one_combined_json(setup, tmp_path):
     assert all(rep["schema"] == "drift-report/v1" for rep in doc["reports"])
     rows = {row["project"]: row for row in doc["projects"]}
     assert {p: rows[p]["exit_code"] for p in IDS} == {
-        "alpha-one": 0, "bravo-two": 2, "charlie-three": 0}
+        "alpha-one": 0,
+        "bravo-two": 2,
+        "charlie-three": 0,
+    }
     assert rows["bravo-two"]["warning"] == 1 and rows["bravo-two"]["not_checked"] == 0
     bravo = doc["reports"][1]
     assert [f["path"] for f in bravo["findings"]] == ["services/api/memory"]
@@ -83,8 +87,9 @@ def test_all_reports_each_project_in_one_combined_json(setup, tmp_path):
 
 def test_json_on_stdout_is_the_combined_report(setup):
     expected, emu, _ = setup
-    r = diff(expected, emu, "--project", "charlie-three", "--project", "alpha-one",
-             "--format", "json")
+    r = diff(
+        expected, emu, "--project", "charlie-three", "--project", "alpha-one", "--format", "json"
+    )
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
     assert doc["schema"] == "drift-run/v1"
@@ -97,15 +102,22 @@ def test_output_dir_writes_each_report_and_a_summary(setup, tmp_path):
     r = diff(expected, emu, "--all", "--output-dir", str(reports))
     assert r.exit_code == 2, r.output
     assert sorted(p.name for p in reports.iterdir()) == [
-        "alpha-one.json", "bravo-two.json", "charlie-three.json", "summary.json"]
+        "alpha-one.json",
+        "bravo-two.json",
+        "charlie-three.json",
+        "summary.json",
+    ]
     assert r.stdout == ""  # everything went to files
     summary = json.loads((reports / "summary.json").read_text())
     assert summary["schema"] == "drift-summary/v1" and summary["exit_code"] == 2
-    assert [(row["project"], row["exit_code"], row["report"], row["not_checked"])
-            for row in summary["projects"]] == [
+    assert [
+        (row["project"], row["exit_code"], row["report"], row["not_checked"])
+        for row in summary["projects"]
+    ] == [
         ("alpha-one", 0, "alpha-one.json", 0),
         ("bravo-two", 2, "bravo-two.json", 0),
-        ("charlie-three", 0, "charlie-three.json", 0)]
+        ("charlie-three", 0, "charlie-three.json", 0),
+    ]
     # each file is exactly the report `drift diff --project P` alone writes
     for p in IDS:
         alone = diff(expected, emu, "--project", p, "--format", "json")
@@ -137,8 +149,15 @@ def test_html_per_project_carries_its_own_trend_with_history(setup, tmp_path):
 def test_exit_code_is_the_worst_and_failures_stay_their_own(setup, tmp_path):
     expected, emu, _ = setup
     # bravo-two's connectors answer 403; alpha-one and charlie-three are fine
-    emu.set_faults([{"path": "^/v1/projects/bravo-two/locations/[^/]+/connectors",
-                     "status": 403, "message": "Permission denied on bravo-two"}])
+    emu.set_faults(
+        [
+            {
+                "path": "^/v1/projects/bravo-two/locations/[^/]+/connectors",
+                "status": 403,
+                "message": "Permission denied on bravo-two",
+            }
+        ]
+    )
     out = tmp_path / "run.json"
     r = diff(expected, emu, "--all", "--output", str(out))
     assert r.exit_code == 1  # 1 over 2 over 0
@@ -152,8 +171,19 @@ def test_exit_code_is_the_worst_and_failures_stay_their_own(setup, tmp_path):
     # only drift (no failure): 2; nothing at all: 0
     emu.set_faults([])
     assert diff(expected, emu, "--all", "--output", str(out)).exit_code == 2
-    assert diff(expected, emu, "--project", "alpha-one", "--project", "charlie-three",
-                "--output", str(out)).exit_code == 0
+    assert (
+        diff(
+            expected,
+            emu,
+            "--project",
+            "alpha-one",
+            "--project",
+            "charlie-three",
+            "--output",
+            str(out),
+        ).exit_code
+        == 0
+    )
 
 
 def test_a_broken_baseline_fails_only_its_project(setup, tmp_path):
@@ -162,8 +192,10 @@ def test_a_broken_baseline_fails_only_its_project(setup, tmp_path):
     reports = tmp_path / "reports"
     r = diff(expected, emu, "--all", "--output-dir", str(reports))
     assert r.exit_code == 1
-    summary = {row["project"]: row for row in json.loads(
-        (reports / "summary.json").read_text())["projects"]}
+    summary = {
+        row["project"]: row
+        for row in json.loads((reports / "summary.json").read_text())["projects"]
+    }
     assert summary["charlie-three"]["report"] is None
     assert "baseline has errors" in summary["charlie-three"]["error"]
     assert summary["alpha-one"]["exit_code"] == 0 and summary["bravo-two"]["exit_code"] == 2
@@ -211,11 +243,15 @@ def test_one_shared_budget_and_pool_for_every_project(setup):
 def test_drift_projects_env_var_and_repeated_project(setup, tmp_path):
     expected, emu, data = setup
     reports = tmp_path / "reports"
-    r = diff(expected, emu, DRIFT_PROJECTS="charlie-three, alpha-one",
-             DRIFT_OUTPUT_DIR=str(reports))
+    r = diff(
+        expected, emu, DRIFT_PROJECTS="charlie-three, alpha-one", DRIFT_OUTPUT_DIR=str(reports)
+    )
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in reports.iterdir()) == [
-        "alpha-one.json", "charlie-three.json", "summary.json"]
+        "alpha-one.json",
+        "charlie-three.json",
+        "summary.json",
+    ]
     assert "bravo-two" not in projects_requested(emu, data)
 
 
@@ -227,15 +263,18 @@ def test_table_on_stdout_shows_each_project(setup):
     assert -1 not in positions and positions == sorted(positions)
 
 
-@pytest.mark.parametrize(("args", "says"), [
-    (["--all", "--project", "alpha-one"], "not both"),
-    (["--all", "--snapshot", "snap.json"], "--snapshot holds one project's live state"),
-    (["--all", "--compare-to", "HEAD"], "--compare-to compares one project's baseline"),
-    (["--all", "--format", "sarif", "--output", "run.sarif"], "--output-dir DIR"),
-    (["--all", "--format", "junit"], "give --output-dir DIR"),
-    (["--project", "../x", "--output-dir", "out"], "cannot name a file in --output-dir"),
-    (["--project", "nope", "--project", "alpha-one", "--output-dir", "{tmp}/out"], None),
-])
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--all", "--project", "alpha-one"], "not both"),
+        (["--all", "--snapshot", "snap.json"], "--snapshot holds one project's live state"),
+        (["--all", "--compare-to", "HEAD"], "--compare-to compares one project's baseline"),
+        (["--all", "--format", "sarif", "--output", "run.sarif"], "--output-dir DIR"),
+        (["--all", "--format", "junit"], "give --output-dir DIR"),
+        (["--project", "../x", "--output-dir", "out"], "cannot name a file in --output-dir"),
+        (["--project", "nope", "--project", "alpha-one", "--output-dir", "{tmp}/out"], None),
+    ],
+)
 def test_usage_errors_before_any_request(setup, tmp_path, monkeypatch, args, says):
     expected, emu, _ = setup
     monkeypatch.chdir(tmp_path)  # relative paths (snap.json, out) stay in the test's folder
@@ -258,8 +297,18 @@ def test_all_with_no_project_folder(tmp_path):
 def test_all_with_the_bundled_emulator_world():
     """`--all --emulator` serves each project's bundled world (the repository's demo)."""
     root = Path(__file__).resolve().parent.parent
-    r = run(["diff", "--all", "--expected", str(root / "expected"), "--emulator",
-             "--format", "json", "--quiet"])
+    r = run(
+        [
+            "diff",
+            "--all",
+            "--expected",
+            str(root / "expected"),
+            "--emulator",
+            "--format",
+            "json",
+            "--quiet",
+        ]
+    )
     doc = json.loads(r.stdout)
     assert [rep["project"] for rep in doc["reports"]] == ["netra-staging"]
     assert doc["reports"][0]["source"]["detail"] == "bundled world netra-staging"
@@ -275,13 +324,29 @@ def test_a_signal_stops_a_run_of_many_projects_at_once(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DRIFT_")}
     with Emulator(data, faults=[{"path": ".", "kind": "drip", "every": 5}]) as emu:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "drift", "diff", "--all", "--expected", str(expected),
-             "--api-endpoint", emu.base_url or "", "--output-dir", str(reports)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+            [
+                sys.executable,
+                "-m",
+                "drift",
+                "diff",
+                "--all",
+                "--expected",
+                str(expected),
+                "--api-endpoint",
+                emu.base_url or "",
+                "--output-dir",
+                str(reports),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
         try:
             deadline = time.monotonic() + 60
-            while len({pk.project_of(path, pk.numbers(data))
-                       for _m, path, _s in emu.stats()["log"]} - {None}) < len(IDS):
+            while len(
+                {pk.project_of(path, pk.numbers(data)) for _m, path, _s in emu.stats()["log"]}
+                - {None}
+            ) < len(IDS):
                 assert proc.poll() is None and time.monotonic() < deadline
                 time.sleep(0.05)  # until every project's scan has started
             proc.send_signal(signal.SIGINT)

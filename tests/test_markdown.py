@@ -28,8 +28,26 @@ from drift.report.rows import merge
 from tests import worldkit as wk
 
 # Tags drift writes itself; anything else in the rendered HTML came from a value.
-OWN_TAGS = {"h3", "h4", "p", "strong", "table", "thead", "tbody", "tr", "th", "td", "code",
-            "a", "details", "summary", "br", "ul", "li", "hr"}
+OWN_TAGS = {
+    "h3",
+    "h4",
+    "p",
+    "strong",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "code",
+    "a",
+    "details",
+    "summary",
+    "br",
+    "ul",
+    "li",
+    "hr",
+}
 
 HOSTILE = {
     "PIPES": "a | b || c |",
@@ -120,6 +138,7 @@ def assert_safe(md: str) -> Rendered:
 
 # -- through the emulator --------------------------------------------------------------
 
+
 def hostile_world() -> dict[str, Any]:
     env = [wk.env(name, value) for name, value in HOSTILE.items()]
     env.append(wk.env("EXTRA_<b>@acme/team|x", "1"))  # an undeclared, hostile name
@@ -132,15 +151,27 @@ def hostile_baseline() -> str:
     return "".join(lines)
 
 
-def run_markdown(tmp_path: Path, world: dict[str, Any], baseline: str,
-                 *extra: str, **env: str) -> Any:
+def run_markdown(
+    tmp_path: Path, world: dict[str, Any], baseline: str, *extra: str, **env: str
+) -> Any:
     expected = wk.write_baseline(tmp_path, {"services.yaml": baseline})
     path = tmp_path / "world.json"
     path.write_text(json.dumps(world))
     return CliRunner().invoke(
         main,
-        ["diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator", str(path),
-         "--format", "markdown", "--quiet", *extra],
+        [
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--emulator",
+            str(path),
+            "--format",
+            "markdown",
+            "--quiet",
+            *extra,
+        ],
         env={"SOURCE_DATE_EPOCH": "1764000000", "GITHUB_ACTIONS": "", **env},
         catch_exceptions=False,
     )
@@ -157,9 +188,17 @@ def test_hostile_live_values_stay_text(tmp_path):
     assert len(critical) == 1 + len(HOSTILE)
     assert len(details) == 1 + 1
     # Values reach the reader as the characters they are, controls shown escaped.
-    for value in ("a | b || c |", "``` `x` `` ``", "a\\|b\\", "$x^2$ and $$y$$",
-                  HOSTILE["SCRIPT"], HOSTILE["DETAILS"], HOSTILE["MENTION"],
-                  "line1\\n| fake | row | here |\\nline3", "\\x1b[2J\\x07\\u202eevil\\x00\\u200b"):
+    for value in (
+        "a | b || c |",
+        "``` `x` `` ``",
+        "a\\|b\\",
+        "$x^2$ and $$y$$",
+        HOSTILE["SCRIPT"],
+        HOSTILE["DETAILS"],
+        HOSTILE["MENTION"],
+        "line1\\n| fake | row | here |\\nline3",
+        "\\x1b[2J\\x07\\u202eevil\\x00\\u200b",
+    ):
         assert value in page.codes, value
     # The 100 KB value is cut, and says so.
     (huge,) = [c for c in page.codes if c.startswith('"word word')]  # quoted: ends in " "
@@ -171,10 +210,14 @@ def test_hostile_live_values_stay_text(tmp_path):
 
 def test_size_limit_leaves_rows_out_and_says_how_many(tmp_path):
     names = [f"VAR_{i:04d}" for i in range(400)]
-    world = wk.world(services=[wk.service(
-        "api", env=[wk.env(n, "live " * 100 + n) for n in names], connector=None)])
+    world = wk.world(
+        services=[
+            wk.service("api", env=[wk.env(n, "live " * 100 + n) for n in names], connector=None)
+        ]
+    )
     baseline = f"services:\n  api:\n    region: {wk.REGION}\n    env:\n" + "".join(
-        f"      {n}: declared\n" for n in names)
+        f"      {n}: declared\n" for n in names
+    )
     result = run_markdown(tmp_path, world, baseline)
     md = result.stdout
     assert_safe(md)
@@ -188,8 +231,16 @@ def test_size_limit_leaves_rows_out_and_says_how_many(tmp_path):
 
 def test_incomplete_run_says_so_first_and_never_no_drift(tmp_path):
     world = wk.world(services=[wk.service("api", connector=None)])
-    world["emulator"] = {"faults": [{"path": "/services", "status": 403, "reason": "forbidden",
-                                     "message": "denied @acme/admins <b>x</b>"}]}
+    world["emulator"] = {
+        "faults": [
+            {
+                "path": "/services",
+                "status": 403,
+                "reason": "forbidden",
+                "message": "denied @acme/admins <b>x</b>",
+            }
+        ]
+    }
     result = run_markdown(tmp_path, world, f"services:\n  api: {{region: {wk.REGION}}}\n")
     assert result.exit_code == 1
     md = result.stdout
@@ -203,16 +254,18 @@ def test_incomplete_run_says_so_first_and_never_no_drift(tmp_path):
 
 def test_clean_run_says_no_drift(tmp_path):
     world = wk.world(services=[wk.service("api", env=[wk.env("MODE", "prod")], connector=None)])
-    result = run_markdown(tmp_path, world,
-                          f"services:\n  api:\n    region: {wk.REGION}\n    env: {{MODE: prod}}\n")
+    result = run_markdown(
+        tmp_path, world, f"services:\n  api:\n    region: {wk.REGION}\n    env: {{MODE: prod}}\n"
+    )
     assert result.exit_code == 0
     assert "**No drift found.** 1 resource checked" in result.stdout
     assert rendered(result.stdout).tables == []
 
 
 def test_link_base_must_be_a_web_url(tmp_path):
-    result = run_markdown(tmp_path, hostile_world(), hostile_baseline(),
-                          "--link-base", "javascript:alert(1)//")
+    result = run_markdown(
+        tmp_path, hostile_world(), hostile_baseline(), "--link-base", "javascript:alert(1)//"
+    )
     assert result.exit_code == 1
     assert result.stderr.startswith("drift: --link-base must be an http(s) URL")
     assert result.stdout == ""
@@ -224,22 +277,34 @@ def test_github_actions_links_the_pull_request_head(tmp_path, monkeypatch):
     event.write_text(json.dumps({"pull_request": {"head": {"sha": head}}}))
     monkeypatch.chdir(tmp_path)
     result = run_markdown(
-        tmp_path, hostile_world(), hostile_baseline(),
-        GITHUB_ACTIONS="true", GITHUB_SERVER_URL="https://github.com",
-        GITHUB_REPOSITORY="acme/infra", GITHUB_SHA="c" * 40, GITHUB_EVENT_NAME="pull_request",
-        GITHUB_EVENT_PATH=str(event), GITHUB_WORKSPACE=str(tmp_path),
+        tmp_path,
+        hostile_world(),
+        hostile_baseline(),
+        GITHUB_ACTIONS="true",
+        GITHUB_SERVER_URL="https://github.com",
+        GITHUB_REPOSITORY="acme/infra",
+        GITHUB_SHA="c" * 40,
+        GITHUB_EVENT_NAME="pull_request",
+        GITHUB_EVENT_PATH=str(event),
+        GITHUB_WORKSPACE=str(tmp_path),
     )
     page = assert_safe(result.stdout)
     # --expected was absolute: sources are absolute paths, not linked (nothing to link to).
     assert page.hrefs == []
-    env = {"GITHUB_ACTIONS": "true", "GITHUB_SERVER_URL": "https://github.com",
-           "GITHUB_REPOSITORY": "acme/infra", "GITHUB_SHA": "c" * 40,
-           "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event),
-           "GITHUB_WORKSPACE": str(tmp_path)}
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": "acme/infra",
+        "GITHUB_SHA": "c" * 40,
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_WORKSPACE": str(tmp_path),
+    }
     assert github_link_base(env, tmp_path) == f"https://github.com/acme/infra/blob/{head}"
     (tmp_path / "infra").mkdir()
     assert github_link_base(env, tmp_path / "infra") == (
-        f"https://github.com/acme/infra/blob/{head}/infra")
+        f"https://github.com/acme/infra/blob/{head}/infra"
+    )
     push = {**env, "GITHUB_EVENT_NAME": "push"}
     assert github_link_base(push, tmp_path) == f"https://github.com/acme/infra/blob/{'c' * 40}"
     assert github_link_base({**env, "GITHUB_ACTIONS": ""}, tmp_path) is None
@@ -250,10 +315,23 @@ def test_relative_sources_link_to_their_line(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     wk.write_baseline(tmp_path, {"services.yaml": hostile_baseline()})
     (tmp_path / "world.json").write_text(json.dumps(hostile_world()))
-    result = CliRunner().invoke(main, [
-        "diff", "--project", wk.PROJECT, "--emulator", "world.json", "--format", "markdown",
-        "--link-base", "https://github.com/acme/infra/blob/main/", "--quiet"],
-        env={"GITHUB_ACTIONS": ""}, catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        [
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--emulator",
+            "world.json",
+            "--format",
+            "markdown",
+            "--link-base",
+            "https://github.com/acme/infra/blob/main/",
+            "--quiet",
+        ],
+        env={"GITHUB_ACTIONS": ""},
+        catch_exceptions=False,
+    )
     page = assert_safe(result.stdout)
     base = f"https://github.com/acme/infra/blob/main/expected/{wk.PROJECT}/services.yaml#L"
     assert f"{base}6" in page.hrefs  # PIPES, the first declared env var
@@ -262,26 +340,59 @@ def test_relative_sources_link_to_their_line(tmp_path, monkeypatch):
 
 # -- the formatter on its own -----------------------------------------------------------
 
-def finding(path: str, type_: str, severity: str, rule: str | None = None,
-            expected: Any = "a", actual: Any = "b", source: str | None = None) -> Finding:
+
+def finding(
+    path: str,
+    type_: str,
+    severity: str,
+    rule: str | None = None,
+    expected: Any = "a",
+    actual: Any = "b",
+    source: str | None = None,
+) -> Finding:
     kind, resource, *rest = path.split("/")
-    return Finding(path, kind, resource, wk.REGION, "/".join(rest) or None, type_, severity,
-                   expected, actual, f"{path} differs.", source, rule)
+    return Finding(
+        path,
+        kind,
+        resource,
+        wk.REGION,
+        "/".join(rest) or None,
+        type_,
+        severity,
+        expected,
+        actual,
+        f"{path} differs.",
+        source,
+        rule,
+    )
 
 
 def report(findings: list[Finding], **kw: Any) -> Report:
-    return Report(project=wk.PROJECT, project_number=None, generated_at="2026-01-01T00:00:00Z",
-                  source_type="snapshot", source_detail="s.json", baseline_path="expected/p",
-                  baseline_sha256="0" * 64, resources_checked=3,
-                  findings=tuple(sorted(findings, key=Finding.sort_key)), **kw)
+    return Report(
+        project=wk.PROJECT,
+        project_number=None,
+        generated_at="2026-01-01T00:00:00Z",
+        source_type="snapshot",
+        source_detail="s.json",
+        baseline_path="expected/p",
+        baseline_sha256="0" * 64,
+        resources_checked=3,
+        findings=tuple(sorted(findings, key=Finding.sort_key)),
+        **kw,
+    )
 
 
 def test_findings_on_one_path_are_one_row_with_every_reason():
     findings = [
         finding("url_maps/lb/hosts/api.example.com", "changed", "warning"),
         finding("url_maps/lb/hosts/api.example.com", "lint", "warning", "lint:host_spelling"),
-        finding("url_maps/lb/hosts/api.example.com", "broken_reference", "critical",
-                expected={"backend_service": "gone"}, actual=None),
+        finding(
+            "url_maps/lb/hosts/api.example.com",
+            "broken_reference",
+            "critical",
+            expected={"backend_service": "gone"},
+            actual=None,
+        ),
         finding("services/api/memory", "changed", "warning"),
     ]
     md = render(report(findings))
@@ -293,9 +404,11 @@ def test_findings_on_one_path_are_one_row_with_every_reason():
 
 
 def test_every_severity_is_counted_in_the_summary_line():
-    findings = [finding("services/a/x", "changed", "critical"),
-                finding("services/a/y", "changed", "warning"),
-                finding("services/b/z", "unexpected", "info")]
+    findings = [
+        finding("services/a/x", "changed", "critical"),
+        finding("services/a/y", "changed", "warning"),
+        finding("services/b/z", "unexpected", "info"),
+    ]
     md = render(report(findings))
     assert "**3 findings: 1 critical, 1 warning, 1 info** (3 resources checked)." in md
     assert md.count("<details>") == 2  # one per resource outside the critical table

@@ -150,27 +150,50 @@ def test_connector_full_network_path_is_short_name():
 
 
 def test_ready_traffic_and_probes():
-    raw = _service(containers=[{
-        "image": "i", "ports": [{"containerPort": 8080}],
-        "startupProbe": {"tcpSocket": {"port": 8080}, "timeoutSeconds": 240,
-                         "periodSeconds": 240, "failureThreshold": 1},
-        "livenessProbe": {"httpGet": {"path": "/health", "port": 8080}, "periodSeconds": 10},
-    }])
-    raw.update({
-        "terminalCondition": {"type": "Ready", "state": "CONDITION_SUCCEEDED"},
-        "latestCreatedRevision": "projects/p/locations/r/services/api/revisions/api-2",
-        "latestReadyRevision": "projects/p/locations/r/services/api/revisions/api-1",
-        "traffic": [
-            {"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION",
-             "revision": "api-1", "percent": 90},
-            {"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", "percent": 10, "tag": "canary"},
-        ],
-    })
+    raw = _service(
+        containers=[
+            {
+                "image": "i",
+                "ports": [{"containerPort": 8080}],
+                "startupProbe": {
+                    "tcpSocket": {"port": 8080},
+                    "timeoutSeconds": 240,
+                    "periodSeconds": 240,
+                    "failureThreshold": 1,
+                },
+                "livenessProbe": {
+                    "httpGet": {"path": "/health", "port": 8080},
+                    "periodSeconds": 10,
+                },
+            }
+        ]
+    )
+    raw.update(
+        {
+            "terminalCondition": {"type": "Ready", "state": "CONDITION_SUCCEEDED"},
+            "latestCreatedRevision": "projects/p/locations/r/services/api/revisions/api-2",
+            "latestReadyRevision": "projects/p/locations/r/services/api/revisions/api-1",
+            "traffic": [
+                {
+                    "type": "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION",
+                    "revision": "api-1",
+                    "percent": 90,
+                },
+                {"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", "percent": 10, "tag": "canary"},
+            ],
+        }
+    )
     view = services.normalize(raw, {"p"})
     assert view["ready"] is False  # the latest created revision never became ready
     assert view["traffic"] == {"api-1": 90, "latest": 10}
-    assert view["startup_probe"] == {"type": "tcp", "port": 8080, "initial_delay": 0,
-                                     "period": 240, "timeout": 240, "failure_threshold": 1}
+    assert view["startup_probe"] == {
+        "type": "tcp",
+        "port": 8080,
+        "initial_delay": 0,
+        "period": 240,
+        "timeout": 240,
+        "failure_threshold": 1,
+    }
     assert view["liveness_probe"]["path"] == "/health"
     raw["latestCreatedRevision"] = raw["latestReadyRevision"]
     raw["traffic"] = [{"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", "percent": 100}]

@@ -75,8 +75,16 @@ def test_new_and_resolved_each_wake_once(tmp_path):
 def test_a_500_exits_1_with_the_report_and_history_saved_and_is_sent_next_night(tmp_path):
     with nk.Receiver(statuses=[500]) as rx:
         start = time.monotonic()
-        first = nk.run_night(tmp_path, 0, nk.world(mode="dev"), str(tmp_path / "history"),
-                             "--notify", f"webhook:{rx.url(HOOK)}", "--notify-deadline", "1")
+        first = nk.run_night(
+            tmp_path,
+            0,
+            nk.world(mode="dev"),
+            str(tmp_path / "history"),
+            "--notify",
+            f"webhook:{rx.url(HOOK)}",
+            "--notify-deadline",
+            "1",
+        )
         seconds = time.monotonic() - start
         tries = rx.count(HOOK)
     assert first.code == 1
@@ -90,10 +98,22 @@ def test_a_500_exits_1_with_the_report_and_history_saved_and_is_sent_next_night(
     assert state.open[0].alerted == ()
     # The next night the receiver works: the finding (open, not new) is sent, once.
     with nk.Receiver() as rx:
-        second = nk.run_night(tmp_path, 1, nk.world(mode="dev"), str(tmp_path / "history"),
-                              "--notify", f"webhook:{rx.url(HOOK)}")
-        third = nk.run_night(tmp_path, 2, nk.world(mode="dev"), str(tmp_path / "history"),
-                             "--notify", f"webhook:{rx.url(HOOK)}")
+        second = nk.run_night(
+            tmp_path,
+            1,
+            nk.world(mode="dev"),
+            str(tmp_path / "history"),
+            "--notify",
+            f"webhook:{rx.url(HOOK)}",
+        )
+        third = nk.run_night(
+            tmp_path,
+            2,
+            nk.world(mode="dev"),
+            str(tmp_path / "history"),
+            "--notify",
+            f"webhook:{rx.url(HOOK)}",
+        )
     assert (second.code, third.code) == (2, 2)
     assert second.marks() == {"services/api/env/MODE": "open"}
     [alert] = rx.bodies(HOOK)
@@ -102,8 +122,14 @@ def test_a_500_exits_1_with_the_report_and_history_saved_and_is_sent_next_night(
 
 def test_a_refusal_is_not_retried(tmp_path):
     with nk.Receiver(statuses=[404]) as rx:
-        first = nk.run_night(tmp_path, 0, nk.world(mode="dev"), str(tmp_path / "history"),
-                             "--notify", f"slack:{rx.url(SLACK)}")
+        first = nk.run_night(
+            tmp_path,
+            0,
+            nk.world(mode="dev"),
+            str(tmp_path / "history"),
+            "--notify",
+            f"slack:{rx.url(SLACK)}",
+        )
     assert first.code == 1
     assert rx.count(SLACK) == 1
     assert "slack (127.0.0.1) alert was refused: HTTP 404" in first.stderr
@@ -138,8 +164,14 @@ def test_a_kind_not_checked_alerts_every_run(tmp_path):
 
 def test_the_report_url_template(tmp_path):
     with nk.Receiver() as rx:
-        n = night(tmp_path, 0, nk.world(mode="dev"), rx, "--report-url",
-                  "https://reports.example.test/{project}/{run}?at={generated_at}")
+        n = night(
+            tmp_path,
+            0,
+            nk.world(mode="dev"),
+            rx,
+            "--report-url",
+            "https://reports.example.test/{project}/{run}?at={generated_at}",
+        )
     assert n.code == 2
     url = rx.bodies(HOOK)[0]["report_url"]
     assert url.startswith("https://reports.example.test/acme-stage/runs/20251124T160000Z-")

@@ -46,22 +46,41 @@ def raw_unsafe(text: str) -> list[str]:
 
 def hostile_env() -> dict[str, str]:
     world = json.loads((CASE19 / "world.json").read_text())
-    svc = next(s for s in world["projects"][PROJECT]["services"]
-               if s["name"].endswith("/netra-frontend-staging"))
-    return {e["name"]: e["value"] for e in svc["template"]["containers"][0]["env"]
-            if "value" in e and (e["name"].startswith("HOSTILE_")
-                                 or e["name"] == "NEXT_PUBLIC_ENVIRONMENT")}
+    svc = next(
+        s
+        for s in world["projects"][PROJECT]["services"]
+        if s["name"].endswith("/netra-frontend-staging")
+    )
+    return {
+        e["name"]: e["value"]
+        for e in svc["template"]["containers"][0]["env"]
+        if "value" in e
+        and (e["name"].startswith("HOSTILE_") or e["name"] == "NEXT_PUBLIC_ENVIRONMENT")
+    }
 
 
 def diff19(*extra: str, **env: str) -> Any:
-    return run(["diff", "--project", PROJECT, "--expected", str(CASE19 / "expected"),
-                "--emulator", str(CASE19 / "world.json"), "--quiet", *extra], **env)
+    return run(
+        [
+            "diff",
+            "--project",
+            PROJECT,
+            "--expected",
+            str(CASE19 / "expected"),
+            "--emulator",
+            str(CASE19 / "world.json"),
+            "--quiet",
+            *extra,
+        ],
+        **env,
+    )
 
 
 def rows_of(findings: Any) -> int:
     """Table rows for these findings: those on one path (and region) share a row."""
-    return len({(f["path"], f["region"]) if isinstance(f, dict) else (f.path, f.region)
-                for f in findings})
+    return len(
+        {(f["path"], f["region"]) if isinstance(f, dict) else (f.path, f.region) for f in findings}
+    )
 
 
 def test_case19_table_shows_hostile_values_escaped_one_row_each():
@@ -138,17 +157,45 @@ MESSAGES = [
 @pytest.mark.parametrize("message", MESSAGES)
 def test_case20_server_error_text_is_escaped_in_the_table_header(tmp_path, message):
     world = hostile_fault_world(tmp_path, message)
-    r = run(["diff", "--project", PROJECT, "--expected", str(ROOT / "expected"), "--emulator",
-             str(world), "--quiet", "--retry-deadline", "1", "--format", "table"])
+    r = run(
+        [
+            "diff",
+            "--project",
+            PROJECT,
+            "--expected",
+            str(ROOT / "expected"),
+            "--emulator",
+            str(world),
+            "--quiet",
+            "--retry-deadline",
+            "1",
+            "--format",
+            "table",
+        ]
+    )
     assert r.exit_code == 1
     assert raw_unsafe(r.stdout) == [] and raw_unsafe(r.stderr) == []
     header = r.stdout.split("\n\n")[0]  # the header lines before the first table
     # The collector may already tidy the text; what reaches the table is shown, not obeyed.
-    line = header[header.index("NOT CHECKED: vpc_connectors in us-central1: PERMISSION_DENIED"):]
+    line = header[header.index("NOT CHECKED: vpc_connectors in us-central1: PERMISSION_DENIED") :]
     assert "denied" in line and " end" in line
     assert not [ln for ln in r.stdout.splitlines() if ln.lstrip().startswith("FAKE")]
-    js = run(["diff", "--project", PROJECT, "--expected", str(ROOT / "expected"), "--emulator",
-              str(world), "--quiet", "--retry-deadline", "1", "--format", "json"])
+    js = run(
+        [
+            "diff",
+            "--project",
+            PROJECT,
+            "--expected",
+            str(ROOT / "expected"),
+            "--emulator",
+            str(world),
+            "--quiet",
+            "--retry-deadline",
+            "1",
+            "--format",
+            "json",
+        ]
+    )
     assert raw_unsafe(js.stdout) == []
     assert "denied" in json.loads(js.stdout)["not_checked"][0]["error"]
 
@@ -156,17 +203,44 @@ def test_case20_server_error_text_is_escaped_in_the_table_header(tmp_path, messa
 @pytest.mark.parametrize("message", MESSAGES)
 def test_case20_snapshot_and_init_stderr_lines_are_escaped(tmp_path, message):
     world = hostile_fault_world(tmp_path, message)
-    snap = run(["snapshot", "--project", PROJECT, "--expected", str(ROOT / "expected"),
-                "--emulator", str(world), "--quiet", "--retry-deadline", "1",
-                "--output", str(tmp_path / "snap.json")])
+    snap = run(
+        [
+            "snapshot",
+            "--project",
+            PROJECT,
+            "--expected",
+            str(ROOT / "expected"),
+            "--emulator",
+            str(world),
+            "--quiet",
+            "--retry-deadline",
+            "1",
+            "--output",
+            str(tmp_path / "snap.json"),
+        ]
+    )
     assert snap.exit_code == 1
     assert raw_unsafe(snap.stderr) == []
     lines = [ln for ln in snap.stderr.splitlines() if "vpc_connectors" in ln]
     assert len(lines) == 1 and "denied" in lines[0] and lines[0].endswith("end")
     assert not [ln for ln in snap.stderr.splitlines() if ln.lstrip().startswith("FAKE")]
-    init = run(["baseline", "init", "--project", PROJECT, "--expected", str(tmp_path / "new"),
-                "--regions", "us-central1", "--emulator", str(world), "--quiet",
-                "--retry-deadline", "1"])
+    init = run(
+        [
+            "baseline",
+            "init",
+            "--project",
+            PROJECT,
+            "--expected",
+            str(tmp_path / "new"),
+            "--regions",
+            "us-central1",
+            "--emulator",
+            str(world),
+            "--quiet",
+            "--retry-deadline",
+            "1",
+        ]
+    )
     assert init.exit_code == 1
     assert raw_unsafe(init.stderr) == [] and raw_unsafe(init.stdout) == []
     assert "denied" in init.stderr
@@ -178,22 +252,40 @@ HOSTILE = "x\x1b[2J\x1b]0;t\x07\n\u202e\x9b\u2028\ud800y"
 
 def hostile_report() -> Report:
     """A report with a hostile string in every string field a formatter may print."""
+
     def finding(type_: str, severity: str) -> Finding:
         return Finding(
-            path=f"services/{HOSTILE}/env/{HOSTILE}", kind="services", resource=HOSTILE,
-            region=HOSTILE, field=f"env/{HOSTILE}", type=type_, severity=severity,
-            expected={"nested": HOSTILE}, actual=HOSTILE, message=HOSTILE,
-            source=f"{HOSTILE}/services.yaml:3", rule=HOSTILE,
+            path=f"services/{HOSTILE}/env/{HOSTILE}",
+            kind="services",
+            resource=HOSTILE,
+            region=HOSTILE,
+            field=f"env/{HOSTILE}",
+            type=type_,
+            severity=severity,
+            expected={"nested": HOSTILE},
+            actual=HOSTILE,
+            message=HOSTILE,
+            source=f"{HOSTILE}/services.yaml:3",
+            rule=HOSTILE,
         )
 
     return Report(
-        project=HOSTILE, project_number=HOSTILE, generated_at="2026-11-25T00:00:00Z",
-        source_type=HOSTILE, source_detail=HOSTILE, baseline_path=HOSTILE,
-        baseline_sha256=HOSTILE, resources_checked=1,
-        findings=(finding("changed", "critical"), finding("broken_reference", "warning"),
-                  finding("unmanaged", "info")),
+        project=HOSTILE,
+        project_number=HOSTILE,
+        generated_at="2026-11-25T00:00:00Z",
+        source_type=HOSTILE,
+        source_detail=HOSTILE,
+        baseline_path=HOSTILE,
+        baseline_sha256=HOSTILE,
+        resources_checked=1,
+        findings=(
+            finding("changed", "critical"),
+            finding("broken_reference", "warning"),
+            finding("unmanaged", "info"),
+        ),
         ignored=(IgnoredFinding(finding("changed", "info"), HOSTILE, HOSTILE),),
-        not_checked=(NotChecked(HOSTILE, HOSTILE, HOSTILE),), notes=(HOSTILE,),
+        not_checked=(NotChecked(HOSTILE, HOSTILE, HOSTILE),),
+        notes=(HOSTILE,),
     )
 
 
@@ -233,18 +325,35 @@ def test_show_ignored_lines_and_cli_errors_are_escaped(tmp_path):
     world = tmp_path / "w.json"
     world.write_text(json.dumps(wk.world(services=[wk.service("api", labels={"sha": "1"})])))
     expected = wk.write_baseline(
-        tmp_path, {"s.yaml": f"services:\n  api: {{region: {wk.REGION}}}\n"},
-        project_yaml=(f"project: {wk.PROJECT}\nregions: [{wk.REGION}]\nignore:\n"
-                      '  - {path: "services/*/labels/*", reason: "CI \\e[2J\\e]0;t\\a\\u202e"}\n'
-                      '  - {path: "services/*/*", reason: "CI \\e[2J\\e]0;t\\a\\u202e"}\n'),
+        tmp_path,
+        {"s.yaml": f"services:\n  api: {{region: {wk.REGION}}}\n"},
+        project_yaml=(
+            f"project: {wk.PROJECT}\nregions: [{wk.REGION}]\nignore:\n"
+            '  - {path: "services/*/labels/*", reason: "CI \\e[2J\\e]0;t\\a\\u202e"}\n'
+            '  - {path: "services/*/*", reason: "CI \\e[2J\\e]0;t\\a\\u202e"}\n'
+        ),
     )
-    r = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
-             str(world), "--format", "table", "--show-ignored"])
+    r = run(
+        [
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--emulator",
+            str(world),
+            "--format",
+            "table",
+            "--show-ignored",
+        ]
+    )
     assert "ignored: services/api/" in r.stdout, r.output
     assert raw_unsafe(r.stdout) == [] and "CI \\x1b[2J\\x1b]0;t\\x07\\u202e" in r.stdout
     hostile_dir = str(tmp_path / "no\x1b]0;t\x07where\nFAKE")
-    for args in (["validate", hostile_dir],
-                 ["diff", "--project", "p", "--expected", hostile_dir, "--emulator"]):
+    for args in (
+        ["validate", hostile_dir],
+        ["diff", "--project", "p", "--expected", hostile_dir, "--emulator"],
+    ):
         bad = run(args)
         assert bad.exit_code == 1
         assert raw_unsafe(bad.output) == [] and "no\\x1b]0;t\\x07where\\nFAKE" in bad.output
@@ -254,13 +363,31 @@ def test_a_hostile_snapshot_file_is_shown_escaped(tmp_path):
     """`drift diff --snapshot FILE` prints text straight from a file: the same rule holds."""
     from drift.model import Snapshot
 
-    snap = Snapshot(wk.PROJECT, wk.NUMBER, ("services",), (),
-                    (NotChecked("services", wk.REGION, HOSTILE),), "live", "")
+    snap = Snapshot(
+        wk.PROJECT,
+        wk.NUMBER,
+        ("services",),
+        (),
+        (NotChecked("services", wk.REGION, HOSTILE),),
+        "live",
+        "",
+    )
     path = tmp_path / "snap.json"
     path.write_text(json.dumps(snap.to_json()))
     expected = wk.write_baseline(tmp_path, {"s.yaml": f"services:\n  a: {{region: {wk.REGION}}}\n"})
-    r = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--snapshot",
-             str(path), "--format", "table"])
+    r = run(
+        [
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--snapshot",
+            str(path),
+            "--format",
+            "table",
+        ]
+    )
     assert r.exit_code == 1
     assert raw_unsafe(r.stdout) == []
     assert f"NOT CHECKED: services in {wk.REGION}: {escape_text(HOSTILE)}" in r.stdout

@@ -31,7 +31,8 @@ def run(args: list[str]) -> Any:
 def world_with_numbered_ref(tmp_path: Path, number: str, faults: list[Any]) -> Path:
     world = wk.world(
         services=[wk.service("api", env=[wk.secret_env("DB", f"projects/{number}/secrets/db")])],
-        secrets=[wk.secret("db")], versions=[wk.version("db", 1)],
+        secrets=[wk.secret("db")],
+        versions=[wk.version("db", 1)],
         connectors=[wk.connector("conn-a")],
     )
     world["emulator"] = {"faults": faults}
@@ -41,15 +42,27 @@ def world_with_numbered_ref(tmp_path: Path, number: str, faults: list[Any]) -> P
 
 
 def diff(tmp_path: Path, world: Path, project_number: str | None, *extra: str) -> Any:
-    number = f"project_number: \"{project_number}\"\n" if project_number else ""
+    number = f'project_number: "{project_number}"\n' if project_number else ""
     expected = wk.write_baseline(
         tmp_path,
-        {"s.yaml": f"services:\n  api:\n    region: {wk.REGION}\n"
-                   "    env: {DB: {secret: db}}\n"},
+        {
+            "s.yaml": f"services:\n  api:\n    region: {wk.REGION}\n"
+            "    env: {DB: {secret: db}}\n"
+        },
         project_yaml=f"project: {wk.PROJECT}\n{number}regions: [{wk.REGION}]\n",
     )
-    return run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
-                str(world), *extra])
+    return run(
+        [
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--emulator",
+            str(world),
+            *extra,
+        ]
+    )
 
 
 SECRETS_DENIED = [{"path": "/secrets", "status": 403}]
@@ -86,12 +99,24 @@ def test_the_number_read_wins_over_the_declared_one(tmp_path):
 def test_a_snapshot_keeps_only_the_number_read(tmp_path):
     world = world_with_numbered_ref(tmp_path, DECLARED, SECRETS_DENIED)
     expected = wk.write_baseline(
-        tmp_path, {"c.yaml": "vpc_connectors: {}\n"},
-        project_yaml=f"project: {wk.PROJECT}\nproject_number: \"{OTHER}\"\n"
-                     f"regions: [{wk.REGION}]\n")
+        tmp_path,
+        {"c.yaml": "vpc_connectors: {}\n"},
+        project_yaml=f'project: {wk.PROJECT}\nproject_number: "{OTHER}"\nregions: [{wk.REGION}]\n',
+    )
     snap = tmp_path / "snap.json"
-    r = run(["snapshot", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
-             str(world), "--output", str(snap)])
+    r = run(
+        [
+            "snapshot",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--emulator",
+            str(world),
+            "--output",
+            str(snap),
+        ]
+    )
     assert r.exit_code == 0, r.output  # connectors only: secrets are not read at all
     assert json.loads(snap.read_text())["project_number"] is None
 
@@ -100,9 +125,11 @@ def test_a_snapshot_keeps_only_the_number_read(tmp_path):
 
 
 def next_diff(stdout: str) -> list[str]:
-    m = re.search(r"the next `(drift diff [^`]+)` should report nothing changed, missing, "
-                  r"unexpected or unmanaged \(lint findings and broken references may remain",
-                  stdout)
+    m = re.search(
+        r"the next `(drift diff [^`]+)` should report nothing changed, missing, "
+        r"unexpected or unmanaged \(lint findings and broken references may remain",
+        stdout,
+    )
     assert m, stdout
     return shlex.split(m.group(1))
 
@@ -114,17 +141,47 @@ def findings_of(args: list[str]) -> tuple[int, set[str]]:
 
 def test_init_names_the_diff_that_reads_the_same_world(tmp_path):
     world = tmp_path / "w.json"
-    world.write_text(json.dumps(wk.world(
-        services=[wk.service("api", env=[wk.secret_env("DB", "gone")])],  # a broken reference
-        secrets=[wk.secret("db")], versions=[wk.version("db", 1)],
-        connectors=[wk.connector("conn-a")])))
+    world.write_text(
+        json.dumps(
+            wk.world(
+                services=[
+                    wk.service("api", env=[wk.secret_env("DB", "gone")])
+                ],  # a broken reference
+                secrets=[wk.secret("db")],
+                versions=[wk.version("db", 1)],
+                connectors=[wk.connector("conn-a")],
+            )
+        )
+    )
     new = tmp_path / "new"
-    r = run(["baseline", "init", "--project", wk.PROJECT, "--expected", str(new), "--regions",
-             wk.REGION, "--emulator", str(world), "--kinds", "services,secrets,vpc_connectors"])
+    r = run(
+        [
+            "baseline",
+            "init",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(new),
+            "--regions",
+            wk.REGION,
+            "--emulator",
+            str(world),
+            "--kinds",
+            "services,secrets,vpc_connectors",
+        ]
+    )
     assert r.exit_code == 0, r.output
     args = next_diff(r.stdout)
-    assert args == ["drift", "diff", "--project", wk.PROJECT, "--expected", str(new),
-                    "--emulator", str(world)]
+    assert args == [
+        "drift",
+        "diff",
+        "--project",
+        wk.PROJECT,
+        "--expected",
+        str(new),
+        "--emulator",
+        str(world),
+    ]
     code, types = findings_of(args)
     assert types == {"broken_reference"} and code == 2  # what init said may remain
 
@@ -132,14 +189,37 @@ def test_init_names_the_diff_that_reads_the_same_world(tmp_path):
 def test_init_repeats_the_endpoint_and_the_bundled_emulator(tmp_path):
     world = wk.world(services=[wk.service("api")], connectors=[wk.connector("conn-a")])
     with Emulator(world) as emu:
-        r = run(["baseline", "init", "--project", wk.PROJECT, "--expected", str(tmp_path / "a"),
-                 "--regions", wk.REGION, "--api-endpoint", emu.base_url])
+        r = run(
+            [
+                "baseline",
+                "init",
+                "--project",
+                wk.PROJECT,
+                "--expected",
+                str(tmp_path / "a"),
+                "--regions",
+                wk.REGION,
+                "--api-endpoint",
+                emu.base_url,
+            ]
+        )
         assert r.exit_code == 0, r.output
         args = next_diff(r.stdout)
         assert args[-2:] == ["--api-endpoint", emu.base_url]
         assert findings_of(args)[1] <= {"lint", "broken_reference"}
-    r = run(["baseline", "init", "--project", "netra-staging", "--expected",
-             str(tmp_path / "b"), "--regions", "us-central1", "--emulator"])
+    r = run(
+        [
+            "baseline",
+            "init",
+            "--project",
+            "netra-staging",
+            "--expected",
+            str(tmp_path / "b"),
+            "--regions",
+            "us-central1",
+            "--emulator",
+        ]
+    )
     assert r.exit_code == 0, r.output
     args = next_diff(r.stdout)
     assert args[-1] == "--emulator" and args[args.index("--expected") + 1] == str(tmp_path / "b")

@@ -31,39 +31,82 @@ CASE19 = Path(__file__).parent / "worlds" / "robustness" / "19-terminal-injectio
 
 
 def run(args: list[str], epoch: str = "1764000000") -> Any:
-    return CliRunner().invoke(main, args, env={"SOURCE_DATE_EPOCH": epoch},
-                              catch_exceptions=False)
+    return CliRunner().invoke(main, args, env={"SOURCE_DATE_EPOCH": epoch}, catch_exceptions=False)
 
 
 def validate(text: str) -> dict[str, Any]:
     """Parse and check against the official schema; every error is listed on failure."""
     doc = json.loads(text)
-    errors = [f"{list(e.path)}: {e.message}"
-              for e in jsonschema.Draft4Validator(SCHEMA).iter_errors(doc)]
+    errors = [
+        f"{list(e.path)}: {e.message}" for e in jsonschema.Draft4Validator(SCHEMA).iter_errors(doc)
+    ]
     assert errors == []
     return doc
 
 
 def demo(fmt: str = "sarif", epoch: str = "1764000000") -> Any:
-    return run(["diff", "--project", "netra-staging", "--expected", str(ROOT / "expected"),
-                "--emulator", "--read-secret-digests", "--format", fmt, "--quiet"], epoch=epoch)
+    return run(
+        [
+            "diff",
+            "--project",
+            "netra-staging",
+            "--expected",
+            str(ROOT / "expected"),
+            "--emulator",
+            "--read-secret-digests",
+            "--format",
+            fmt,
+            "--quiet",
+        ],
+        epoch=epoch,
+    )
 
 
-def finding(path: str, type_: str = "changed", severity: str = "warning", *,
-            region: str | None = "us-central1", actual: Any = 0, message: str = "",
-            source: str | None = "expected/p/services.yaml:7", rule: str | None = None
-            ) -> Finding:
+def finding(
+    path: str,
+    type_: str = "changed",
+    severity: str = "warning",
+    *,
+    region: str | None = "us-central1",
+    actual: Any = 0,
+    message: str = "",
+    source: str | None = "expected/p/services.yaml:7",
+    rule: str | None = None,
+) -> Finding:
     kind, resource, *rest = path.split("/")
-    return Finding(path, kind, resource, region, "/".join(rest) or None, type_, severity, 1,
-                   actual, message or f"{path} drifted.", source, rule)
+    return Finding(
+        path,
+        kind,
+        resource,
+        region,
+        "/".join(rest) or None,
+        type_,
+        severity,
+        1,
+        actual,
+        message or f"{path} drifted.",
+        source,
+        rule,
+    )
 
 
-def report(findings=(), ignored=(), not_checked=(), notes=(), when="2026-11-25T00:00:00Z",
-           project="p") -> Report:
-    return Report(project=project, project_number="123", generated_at=when,
-                  source_type="emulator", source_detail="world", baseline_path="expected/p",
-                  baseline_sha256="ab" * 32, resources_checked=3, findings=tuple(findings),
-                  ignored=tuple(ignored), not_checked=tuple(not_checked), notes=tuple(notes))
+def report(
+    findings=(), ignored=(), not_checked=(), notes=(), when="2026-11-25T00:00:00Z", project="p"
+) -> Report:
+    return Report(
+        project=project,
+        project_number="123",
+        generated_at=when,
+        source_type="emulator",
+        source_detail="world",
+        baseline_path="expected/p",
+        baseline_sha256="ab" * 32,
+        resources_checked=3,
+        findings=tuple(findings),
+        ignored=tuple(ignored),
+        not_checked=tuple(not_checked),
+        notes=tuple(notes),
+    )
 
 
 def fingerprints(doc: dict[str, Any]) -> list[str]:
@@ -89,8 +132,9 @@ def test_demo_run_is_valid_sarif_with_one_result_per_finding():
     assert run_["properties"]["project"] == "netra-staging"
     rules = run_["tool"]["driver"]["rules"]
     assert [rule["id"] for rule in rules] == sorted({x["ruleId"] for x in results})
-    by_identity = {(x["properties"]["path"], x["properties"]["type"], x["message"]["text"]): x
-                   for x in live}
+    by_identity = {
+        (x["properties"]["path"], x["properties"]["type"], x["message"]["text"]): x for x in live
+    }
     for f in json_report["findings"]:
         res = by_identity[(f["path"], f["type"], f["message"])]  # plain text: nothing escaped
         assert res["ruleId"] == f"drift/{f['type']}/{f['kind']}"
@@ -101,7 +145,9 @@ def test_demo_run_is_valid_sarif_with_one_result_per_finding():
             file, line = f["source"].rsplit(":", 1)
             # run from anywhere, the URI is relative to the repository holding the baseline
             assert loc["artifactLocation"] == {
-                "uri": Path(file).resolve().relative_to(ROOT).as_posix(), "uriBaseId": "%SRCROOT%"}
+                "uri": Path(file).resolve().relative_to(ROOT).as_posix(),
+                "uriBaseId": "%SRCROOT%",
+            }
             assert loc["region"] == {"startLine": int(line)}
         else:
             assert loc["artifactLocation"]["uri"] == "expected/netra-staging/project.yaml"
@@ -121,9 +167,15 @@ def test_same_inputs_same_bytes_and_fingerprints_survive_a_new_run():
 
 def test_fingerprints_depend_on_identity_never_on_values_times_or_rules():
     base = finding("services/api/memory", actual="1Gi", message="memory is 1Gi live.")
-    other_value = finding("services/api/memory", "changed", "critical", actual="2Gi",
-                          message="memory is 2Gi live.", rule="severity services/*/memory",
-                          source="expected/p/other.yaml:40")
+    other_value = finding(
+        "services/api/memory",
+        "changed",
+        "critical",
+        actual="2Gi",
+        message="memory is 2Gi live.",
+        rule="severity services/*/memory",
+        source="expected/p/other.yaml:40",
+    )
     one = json.loads(render(report([base])))
     two = json.loads(render(report([other_value], when="2027-01-01T00:00:00Z")))
     assert fingerprints(one) == fingerprints(two)
@@ -138,8 +190,12 @@ def test_fingerprints_depend_on_identity_never_on_values_times_or_rules():
     seen = {fingerprints(one)[0]} | {fingerprints(json.loads(render(r)))[0] for r in others}
     assert len(seen) == 1 + len(others)
     # two lint rules on one path are two alerts
-    both = report([finding("services/api/env/X", "lint", rule="lint:placeholders"),
-                   finding("services/api/env/X", "lint", rule="lint:plaintext_secrets")])
+    both = report(
+        [
+            finding("services/api/env/X", "lint", rule="lint:placeholders"),
+            finding("services/api/env/X", "lint", rule="lint:plaintext_secrets"),
+        ]
+    )
     assert len(set(fingerprints(json.loads(render(both))))) == 2
 
 
@@ -149,9 +205,22 @@ def test_not_checked_is_an_error_result_and_an_unsuccessful_invocation(tmp_path)
     world["emulator"] = {"faults": [denied]}
     (tmp_path / "w.json").write_text(json.dumps(world))
     expected = wk.write_baseline(
-        tmp_path, {"c.yaml": f"vpc_connectors:\n  conn-a: {{region: {wk.REGION}}}\n"})
-    r = run(["diff", "--project", wk.PROJECT, "--expected", str(expected), "--emulator",
-             str(tmp_path / "w.json"), "--format", "sarif", "--quiet"])
+        tmp_path, {"c.yaml": f"vpc_connectors:\n  conn-a: {{region: {wk.REGION}}}\n"}
+    )
+    r = run(
+        [
+            "diff",
+            "--project",
+            wk.PROJECT,
+            "--expected",
+            str(expected),
+            "--emulator",
+            str(tmp_path / "w.json"),
+            "--format",
+            "sarif",
+            "--quiet",
+        ]
+    )
     assert r.exit_code == 1
     doc = validate(r.stdout)
     run_ = doc["runs"][0]
@@ -165,8 +234,20 @@ def test_not_checked_is_an_error_result_and_an_unsuccessful_invocation(tmp_path)
 
 
 def test_hostile_live_values_are_escaped_and_the_log_stays_valid():
-    r = run(["diff", "--project", "netra-staging", "--expected", str(CASE19 / "expected"),
-             "--emulator", str(CASE19 / "world.json"), "--quiet", "--format", "sarif"])
+    r = run(
+        [
+            "diff",
+            "--project",
+            "netra-staging",
+            "--expected",
+            str(CASE19 / "expected"),
+            "--emulator",
+            str(CASE19 / "world.json"),
+            "--quiet",
+            "--format",
+            "sarif",
+        ]
+    )
     assert r.exit_code == 2
     assert not [c for c in r.stdout if is_unsafe(c) and c != "\n"]  # nothing raw in the file
     doc = validate(r.stdout)
@@ -177,11 +258,16 @@ def test_hostile_live_values_are_escaped_and_the_log_stays_valid():
 
 
 def test_messages_are_escaped_and_redacted_values_stay_redacted():
-    hostile = finding("services/api/env/MODE", message="MODE is \x1b[2Jok\u202e\u2028x live.",
-                      source=None)
-    secret = finding("services/api/env/API_KEY", "changed", "critical",
-                     actual="<redacted sha256:ab12cd34>",
-                     message="env var API_KEY is <redacted sha256:ab12cd34> live.")
+    hostile = finding(
+        "services/api/env/MODE", message="MODE is \x1b[2Jok\u202e\u2028x live.", source=None
+    )
+    secret = finding(
+        "services/api/env/API_KEY",
+        "changed",
+        "critical",
+        actual="<redacted sha256:ab12cd34>",
+        message="env var API_KEY is <redacted sha256:ab12cd34> live.",
+    )
     text = render(report([hostile, secret]))
     doc = validate(text)
     msgs = [x["message"]["text"] for x in doc["runs"][0]["results"]]
@@ -247,8 +333,10 @@ def test_formatter_places_uris_from_the_working_directory(fmt, tmp_path, monkeyp
     monkeypatch.chdir(other)
     base = tmp_path / "ops" / "expected" / "p"
     base.mkdir(parents=True)
-    far = replace(report([finding("services/api/cpu", source=f"{base}/services.yaml:4")]),
-                  baseline_path=str(base))
+    far = replace(
+        report([finding("services/api/cpu", source=f"{base}/services.yaml:4")]),
+        baseline_path=str(base),
+    )
     doc = json.loads(formatter(fmt)(far))
     loc = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert loc["artifactLocation"]["uri"] == "ops/expected/p/services.yaml"
@@ -268,7 +356,9 @@ def test_compare_to_classification_is_the_baseline_state():
     new = replace(finding("services/api/cpu"), change="introduced")
     same = replace(finding("services/api/memory"), change="unchanged")
     doc = validate(render(report([new, same, finding("services/api/image")])))
-    states = {x["properties"]["path"]: x.get("baselineState")
-              for x in doc["runs"][0]["results"]}
-    assert states == {"services/api/cpu": "new", "services/api/memory": "unchanged",
-                      "services/api/image": None}
+    states = {x["properties"]["path"]: x.get("baselineState") for x in doc["runs"][0]["results"]}
+    assert states == {
+        "services/api/cpu": "new",
+        "services/api/memory": "unchanged",
+        "services/api/image": None,
+    }

@@ -103,7 +103,6 @@ def test_ctrl_c_received_by_another_thread_still_stops_the_scan() -> None:
 
     world = _world()
     with Emulator(world, faults=[{"path": ".", "kind": "drip", "every": 5}]) as emu:
-
         # A thread drift did not start (it does not block signals), waiting in a system
         # call as the scan's threads do: the signal lands there.
         sleeper = threading.Thread(target=time.sleep, args=(60,), daemon=True)

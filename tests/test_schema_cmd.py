@@ -64,8 +64,10 @@ def write(root: Path, files: dict[str, str]) -> Path:
 
 def service(line: str) -> dict[str, str]:
     """project.yaml plus one service with `line` among its fields."""
-    return {"project.yaml": MINIMAL_PROJECT,
-            "services.yaml": f"services:\n  a:\n    region: us-central1\n    {line}\n"}
+    return {
+        "project.yaml": MINIMAL_PROJECT,
+        "services.yaml": f"services:\n  a:\n    region: us-central1\n    {line}\n",
+    }
 
 
 def project(extra: str) -> dict[str, str]:
@@ -144,14 +146,18 @@ ignore:
 
 VALID = {
     "test_baseline's multi-file baseline": {
-        "project.yaml": PROJECT_YAML, "services.yaml": SERVICES_YAML, "other.yml": OTHER_YAML},
+        "project.yaml": PROJECT_YAML,
+        "services.yaml": SERVICES_YAML,
+        "other.yml": OTHER_YAML,
+    },
     "every shape of value": {"project.yaml": FULL_PROJECT, "shapes.yaml": GOOD_SHAPES},
     "an empty resource file": {"project.yaml": MINIMAL_PROJECT, "empty.yaml": ""},
     "kinds declared with no resources": resources("services: {}\nvpc_connectors:\n"),
     "one name in two regions": {
         "project.yaml": MINIMAL_PROJECT.replace("[us-central1]", "[us-central1, us-east1]"),
         "a.yaml": "services:\n  a: {region: us-central1}\n",
-        "b.yaml": "services:\n  a: {region: us-east1}\n"},
+        "b.yaml": "services:\n  a: {region: us-east1}\n",
+    },
 }
 
 
@@ -227,8 +233,9 @@ BROKEN = {
     "project.yaml without project": {"project.yaml": "regions: [us-central1]\n"},
     "project.yaml without regions": {"project.yaml": f"project: {PROJECT}\n"},
     "no regions": {"project.yaml": f"project: {PROJECT}\nregions: []\n"},
-    "a region listed twice": {"project.yaml": MINIMAL_PROJECT.replace(
-        "[us-central1]", "[us-central1, us-central1]")},
+    "a region listed twice": {
+        "project.yaml": MINIMAL_PROJECT.replace("[us-central1]", "[us-central1, us-central1]")
+    },
     "an ignore rule without reason": project("ignore:\n  - path: services/*/image\n"),
     "an ignore rule with a blank reason": project("ignore:\n  - {path: services/*, reason: ' '}\n"),
     "a rule path whose kind is unknown": project("severity:\n  servics/*: info\n"),
@@ -238,8 +245,10 @@ BROKEN = {
     # only the loader can tell: the cases of LOADER_ONLY
     "a duplicate key": service("min_instances: 1\n    min_instances: 2"),
     "one resource in two files": {
-        "project.yaml": MINIMAL_PROJECT, "a.yaml": "services:\n  a: {region: us-central1}\n",
-        "b.yaml": "services:\n  a: {region: us-central1}\n"},
+        "project.yaml": MINIMAL_PROJECT,
+        "a.yaml": "services:\n  a: {region: us-central1}\n",
+        "b.yaml": "services:\n  a: {region: us-central1}\n",
+    },
     "a region not in project.yaml": resources("services:\n  a: {region: us-east1}\n"),
     "project id unlike the folder": {"project.yaml": "project: other\nregions: [us-central1]\n"},
     "min_instances above max_instances": service("min_instances: 5\n    max_instances: 1"),
@@ -248,7 +257,8 @@ BROKEN = {
     "a regex RE2 cannot compile": service("image: {matches: '(('}"),
     "a regex with look-ahead": service("image: {matches: '(?=a)a'}"),
     "an impossible date": project(
-        "ignore:\n  - {path: services/*, reason: r, until: 2026-02-30}\n"),
+        "ignore:\n  - {path: services/*, reason: r, until: 2026-02-30}\n"
+    ),
     "a canonical host that is not a host name": project("canonical_hosts: ['not a host']\n"),
     "a canonical host twice by case": project("canonical_hosts: [a.example.com, A.example.com]\n"),
     "a label key written as a number": service("labels: {2024: x}"),
@@ -302,7 +312,9 @@ def test_the_loader_only_list_is_exactly_what_the_schema_cannot_see():
     # cannot hold at all (YAML syntax, and which file is which: next test)
     backed = {s for s in LOADER_ONLY if any(k in s for k in SCHEMA_BLIND.values())}
     assert {s.split(":")[0] for s in set(LOADER_ONLY) - backed} == {
-        "YAML-level problems", "which file is which"}
+        "YAML-level problems",
+        "which file is which",
+    }
 
 
 def test_which_file_is_which_only_the_role_schemas_and_the_loader_know(tmp_path):
@@ -352,9 +364,22 @@ def test_baseline_is_the_default_and_output_writes_a_file(tmp_path):
 
 def test_report_schema_accepts_real_reports_and_rejects_broken_ones():
     r = CliRunner().invoke(
-        main, ["diff", "--project", PROJECT, "--expected", str(ROOT / "expected"), "--emulator",
-               "--read-secret-digests", "--format", "json", "--quiet"],
-        env={"SOURCE_DATE_EPOCH": "1764000000"}, catch_exceptions=False)
+        main,
+        [
+            "diff",
+            "--project",
+            PROJECT,
+            "--expected",
+            str(ROOT / "expected"),
+            "--emulator",
+            "--read-secret-digests",
+            "--format",
+            "json",
+            "--quiet",
+        ],
+        env={"SOURCE_DATE_EPOCH": "1764000000"},
+        catch_exceptions=False,
+    )
     report = json.loads(r.stdout)
     validator = jsonschema.Draft7Validator(report_schema())
     assert list(validator.iter_errors(report)) == []
@@ -375,17 +400,49 @@ def test_report_schema_accepts_real_reports_and_rejects_broken_ones():
 
 
 def test_report_schema_describes_the_compare_to_additions():
-    f = Finding("services/a/cpu", "services", "a", "us-central1", "cpu", "changed", "warning",
-                1, 2, "cpu differs.", "expected/p/s.yaml:3", None, change="introduced")
-    gone = Finding("services/a/memory", "services", "a", "us-central1", "memory", "changed",
-                   "warning", "1Gi", "2Gi", "memory differs.", None, None, change="resolved")
+    f = Finding(
+        "services/a/cpu",
+        "services",
+        "a",
+        "us-central1",
+        "cpu",
+        "changed",
+        "warning",
+        1,
+        2,
+        "cpu differs.",
+        "expected/p/s.yaml:3",
+        None,
+        change="introduced",
+    )
+    gone = Finding(
+        "services/a/memory",
+        "services",
+        "a",
+        "us-central1",
+        "memory",
+        "changed",
+        "warning",
+        "1Gi",
+        "2Gi",
+        "memory differs.",
+        None,
+        None,
+        change="resolved",
+    )
     change = BaselineChange("changed", "services", "a", "us-central1", "cpu", "s.yaml:3")
     report = Report(
-        project="p", project_number=None, generated_at="2026-11-25T00:00:00Z",
-        source_type="snapshot", source_detail="s.json", baseline_path="expected/p",
-        baseline_sha256="ab" * 32, resources_checked=1, findings=(f,),
-        comparison=Comparison("origin/main", "c" * 40, "expected/p", "cd" * 32, (gone,),
-                              (change,)))
+        project="p",
+        project_number=None,
+        generated_at="2026-11-25T00:00:00Z",
+        source_type="snapshot",
+        source_detail="s.json",
+        baseline_path="expected/p",
+        baseline_sha256="ab" * 32,
+        resources_checked=1,
+        findings=(f,),
+        comparison=Comparison("origin/main", "c" * 40, "expected/p", "cd" * 32, (gone,), (change,)),
+    )
     doc = json.loads(render_json(report))
     assert {"compare_to", "resolved", "baseline_changes"} <= set(doc)
     validator = jsonschema.Draft7Validator(report_schema())

@@ -113,9 +113,7 @@ def test_403_on_one_scope_withholds_that_scope_only(tmp_path, failing):
         faults=faults,
     )
     assert result.exit_code == 1
-    assert [(n["kind"], n["region"]) for n in report["not_checked"]] == [
-        ("health_checks", failing)
-    ]
+    assert [(n["kind"], n["region"]) for n in report["not_checked"]] == [("health_checks", failing)]
     changed = {p for p, t in by_path(report) if t == "changed"}
     assert changed == {path for scope, path in DRIFT.items() if scope != failing}
 

@@ -46,14 +46,27 @@ OSC8 = "\x1b]8;;https://evil.example/\x1b\\click-me\x1b]8;;\x1b\\"
 
 
 def run(args: list[str], **env: str) -> Any:
-    return CliRunner().invoke(main, args, env={"SOURCE_DATE_EPOCH": "1764000000", **env},
-                              catch_exceptions=False)
+    return CliRunner().invoke(
+        main, args, env={"SOURCE_DATE_EPOCH": "1764000000", **env}, catch_exceptions=False
+    )
 
 
 def demo(*extra: str, **env: str) -> Any:
     """The demo command, in-process like tests/test_cli.py runs it."""
-    return run(["diff", "--project", PROJECT, "--expected", str(ROOT / "expected"),
-                "--emulator", "--read-secret-digests", "--quiet", *extra], **env)
+    return run(
+        [
+            "diff",
+            "--project",
+            PROJECT,
+            "--expected",
+            str(ROOT / "expected"),
+            "--emulator",
+            "--read-secret-digests",
+            "--quiet",
+            *extra,
+        ],
+        **env,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -69,21 +82,51 @@ def hostile_report() -> Report:
         return run_diff(PROJECT, CASE19 / "expected", endpoint=emu.base_url)
 
 
-def finding(path: str, type_: str = "changed", severity: str = "warning", expected: Any = 1,
-            actual: Any = 0, rule: str | None = None, region: str | None = wk.REGION,
-            message: str | None = None) -> Finding:
+def finding(
+    path: str,
+    type_: str = "changed",
+    severity: str = "warning",
+    expected: Any = 1,
+    actual: Any = 0,
+    rule: str | None = None,
+    region: str | None = wk.REGION,
+    message: str | None = None,
+) -> Finding:
     kind, resource, *field = path.split("/")
-    return Finding(path, kind, resource, region, "/".join(field) or None, type_, severity,
-                   expected, actual, message or f"{path} drifted.",
-                   None if type_ == "unmanaged" else f"expected/p/{kind}.yaml:3", rule)
+    return Finding(
+        path,
+        kind,
+        resource,
+        region,
+        "/".join(field) or None,
+        type_,
+        severity,
+        expected,
+        actual,
+        message or f"{path} drifted.",
+        None if type_ == "unmanaged" else f"expected/p/{kind}.yaml:3",
+        rule,
+    )
 
 
-def report(findings: Iterable[Finding] = (), not_checked: Iterable[NotChecked] = (),
-           ignored: Iterable[IgnoredFinding] = ()) -> Report:
-    return Report(project="p", project_number="123", generated_at="2026-11-25T00:00:00Z",
-                  source_type="emulator", source_detail="world w", baseline_path="expected/p",
-                  baseline_sha256="ab" * 32, resources_checked=4, findings=tuple(findings),
-                  ignored=tuple(ignored), not_checked=tuple(not_checked))
+def report(
+    findings: Iterable[Finding] = (),
+    not_checked: Iterable[NotChecked] = (),
+    ignored: Iterable[IgnoredFinding] = (),
+) -> Report:
+    return Report(
+        project="p",
+        project_number="123",
+        generated_at="2026-11-25T00:00:00Z",
+        source_type="emulator",
+        source_detail="world w",
+        baseline_path="expected/p",
+        baseline_sha256="ab" * 32,
+        resources_checked=4,
+        findings=tuple(findings),
+        ignored=tuple(ignored),
+        not_checked=tuple(not_checked),
+    )
 
 
 def widest_line(text: str) -> int:
@@ -99,8 +142,11 @@ def row_blocks(text: str) -> list[tuple[int, int, str]]:
         if not match:
             continue
         end = i
-        while end + 1 < len(lines) and lines[end + 1].startswith(" " * 10) \
-                and not ROW.match(lines[end + 1]):
+        while (
+            end + 1 < len(lines)
+            and lines[end + 1].startswith(" " * 10)
+            and not ROW.match(lines[end + 1])
+        ):
             end += 1
         blocks.append((i, end, match.group(1)))
     return blocks
@@ -121,15 +167,16 @@ def test_demo_header_and_every_critical_fit_in_50_lines_at_120_columns():
     assert critical and max(end for _, end, _ in critical) < 50, "\n".join(lines[:60])
     # Every critical finding of the JSON report is in those rows, its field whole.
     findings = json.loads(demo("--format", "json").stdout)["findings"]
-    shown = "\n".join("\n".join(lines[a:b + 1]) for a, b, _ in critical)
+    shown = "\n".join("\n".join(lines[a : b + 1]) for a, b, _ in critical)
     paths = {(f["path"], f["region"]) for f in findings if f["severity"] == "critical"}
     assert len(critical) == len(paths)
     for f in findings:
         if f["severity"] == "critical":
             assert (f["field"] or "(resource)") in shown, f["path"]
     # Critical rows come before every other row.
-    assert [b[2] for b in blocks] == sorted((b[2] for b in blocks),
-                                            key=["critical", "warning", "info"].index)
+    assert [b[2] for b in blocks] == sorted(
+        (b[2] for b in blocks), key=["critical", "warning", "info"].index
+    )
 
 
 def test_the_old_layout_problems_are_gone_at_100_and_80_columns(demo_report):
@@ -146,8 +193,9 @@ def test_the_old_layout_problems_are_gone_at_100_and_80_columns(demo_report):
 @pytest.mark.parametrize("width", WIDTHS)
 def test_nothing_is_wider_than_the_terminal(width, demo_report, hostile_report):
     nc = NotChecked("vpc_connectors", wk.REGION, "PERMISSION_DENIED: " + "denied " * 40)
-    ignored = IgnoredFinding(finding("services/api/labels/sha"), "ignore services/*/labels/*",
-                             "CI writes it " * 12)
+    ignored = IgnoredFinding(
+        finding("services/api/labels/sha"), "ignore services/*/labels/*", "CI writes it " * 12
+    )
     for rep in (demo_report, hostile_report, report([finding("services/api/x")], [nc], [ignored])):
         for color in (False, True):
             for show in (False, True):
@@ -199,13 +247,24 @@ def test_a_single_word_wider_than_the_line_is_folded_and_a_huge_value_is_cut(hos
 
 
 def test_compact_layout_golden():
-    fs = [finding("services/api/min_instances"),
-          finding("services/api/env/URL", severity="critical",
-                  expected="https://api-staging.example.com",
-                  actual="https://api.staging.example.com"),
-          finding("services/api/env/URL", "lint", "warning", "api-staging.example.com",
-                  "api.staging.example.com", rule="lint:host_spelling"),
-          finding("secrets/old", "unmanaged", "info", None, None, region=None)]
+    fs = [
+        finding("services/api/min_instances"),
+        finding(
+            "services/api/env/URL",
+            severity="critical",
+            expected="https://api-staging.example.com",
+            actual="https://api.staging.example.com",
+        ),
+        finding(
+            "services/api/env/URL",
+            "lint",
+            "warning",
+            "api-staging.example.com",
+            "api.staging.example.com",
+            rule="lint:host_spelling",
+        ),
+        finding("secrets/old", "unmanaged", "info", None, None, region=None),
+    ]
     assert render(report(fs), width=100) == (
         "drift report for project p (123)\n"
         "source: emulator, world w; baseline: expected/p\n"
@@ -221,16 +280,32 @@ def test_compact_layout_golden():
 
 
 def test_wide_layout_golden():
-    fs = [finding("services/api/min_instances"),
-          finding("services/api/env/URL", severity="critical",
-                  expected="https://api-staging.example.com",
-                  actual="https://api.staging.example.com"),
-          finding("services/api/env/URL", "lint", "warning", "api-staging.example.com",
-                  "api.staging.example.com", rule="lint:host_spelling"),
-          finding("services/api/env/DB", "broken_reference", "critical",
-                  {"secret": "db"}, None, message="env var DB refers to secret db, which "
-                  "does not exist."),
-          finding("secrets/old", "unmanaged", "info", None, None, region=None)]
+    fs = [
+        finding("services/api/min_instances"),
+        finding(
+            "services/api/env/URL",
+            severity="critical",
+            expected="https://api-staging.example.com",
+            actual="https://api.staging.example.com",
+        ),
+        finding(
+            "services/api/env/URL",
+            "lint",
+            "warning",
+            "api-staging.example.com",
+            "api.staging.example.com",
+            rule="lint:host_spelling",
+        ),
+        finding(
+            "services/api/env/DB",
+            "broken_reference",
+            "critical",
+            {"secret": "db"},
+            None,
+            message="env var DB refers to secret db, which does not exist.",
+        ),
+        finding("secrets/old", "unmanaged", "info", None, None, region=None),
+    ]
     assert render(report(fs), width=120) == (
         "drift report for project p (123)\n"
         "source: emulator, world w; baseline: expected/p\n"
@@ -271,22 +346,31 @@ def test_findings_on_one_path_share_a_row_and_json_keeps_each(demo_report):
     assert "[changed, lint host_spelling]" in text
     assert "[broken_reference, lint host_spelling, unexpected]" in text
     data = json.loads(formatter("json")(demo_report))
-    same = [f for f in data["findings"]
-            if f["path"] == "url_maps/netra-staging-lb/hosts/api.staging.netrasystems.ai"]
+    same = [
+        f
+        for f in data["findings"]
+        if f["path"] == "url_maps/netra-staging-lb/hosts/api.staging.netrasystems.ai"
+    ]
     assert sorted(f["type"] for f in same) == ["broken_reference", "lint", "unexpected"]
 
 
 def test_the_header_counts_findings_and_resources_apart():
-    fs = [finding("services/api/a"), finding("services/api/a", "lint", rule="lint:x"),
-          finding("services/api/b"), finding("services/web/a", severity="critical")]
+    fs = [
+        finding("services/api/a"),
+        finding("services/api/a", "lint", rule="lint:x"),
+        finding("services/api/b"),
+        finding("services/web/a", severity="critical"),
+    ]
     text = render(report(fs), width=120)
     assert "DRIFT: 4 findings on 2 resources: 1 critical, 3 warning, 0 info" in text
     assert "1 finding on 1 resource:" in render(report(fs[:1]), width=120)
 
 
 def test_a_row_is_as_severe_as_its_worst_finding():
-    fs = [finding("services/api/a", severity="info"),
-          finding("services/api/a", "lint", "critical", rule="lint:placeholders")]
+    fs = [
+        finding("services/api/a", severity="info"),
+        finding("services/api/a", "lint", "critical", rule="lint:placeholders"),
+    ]
     (row,) = merge(fs)
     assert row.severity == "critical" and row.reasons == ("lint placeholders", "changed")
     assert row.values == ("1", "0")  # the plain difference gives the values
@@ -303,26 +387,44 @@ def test_empty_and_space_padded_strings_are_quoted():
 @pytest.mark.parametrize("width", (80, 120))
 @pytest.mark.parametrize("with_findings", (False, True))
 def test_an_incomplete_run_never_says_no_drift(width, with_findings):
-    ncs = [NotChecked("vpc_connectors", wk.REGION, "PERMISSION_DENIED: denied"),
-           NotChecked("secrets", None, "UNAVAILABLE: down")]
+    ncs = [
+        NotChecked("vpc_connectors", wk.REGION, "PERMISSION_DENIED: denied"),
+        NotChecked("secrets", None, "UNAVAILABLE: down"),
+    ]
     fs = [finding("services/api/a")] if with_findings else []
     text = render(report(fs, ncs), width=width)
     assert "no drift" not in text.lower()
     headline = " ".join(text.split("\n\n")[0].splitlines()[2:])
     assert headline.startswith(
-        f"INCOMPLETE RUN: not checked: vpc_connectors in {wk.REGION}, secrets.")
+        f"INCOMPLETE RUN: not checked: vpc_connectors in {wk.REGION}, secrets."
+    )
     assert "NOT CHECKED: secrets: UNAVAILABLE: down" in text
 
 
 def test_an_incomplete_run_through_the_cli(tmp_path):
     world = json.loads(bundled_world_path(PROJECT).read_text())
-    world["emulator"] = {"faults": [{"path": "/connectors$", "status": 403, "times": None,
-                                     "message": "denied"}]}
+    world["emulator"] = {
+        "faults": [{"path": "/connectors$", "status": 403, "times": None, "message": "denied"}]
+    }
     path = tmp_path / "world.json"
     path.write_text(json.dumps(world))
-    r = run(["diff", "--project", PROJECT, "--expected", str(ROOT / "expected"), "--emulator",
-             str(path), "--quiet", "--retry-deadline", "1", "--format", "table"],
-            COLUMNS="120")
+    r = run(
+        [
+            "diff",
+            "--project",
+            PROJECT,
+            "--expected",
+            str(ROOT / "expected"),
+            "--emulator",
+            str(path),
+            "--quiet",
+            "--retry-deadline",
+            "1",
+            "--format",
+            "table",
+        ],
+        COLUMNS="120",
+    )
     assert r.exit_code == 1
     assert "no drift" not in r.stdout.lower()
     assert "INCOMPLETE RUN: not checked: vpc_connectors in us-central1." in r.stdout
@@ -336,15 +438,18 @@ def test_a_complete_clean_run_says_so():
 # -- colour ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("choice", "env", "tty", "want"), [
-    ("auto", {}, True, True),
-    ("auto", {}, False, False),
-    ("auto", {"NO_COLOR": "1"}, True, False),
-    ("auto", {"NO_COLOR": ""}, True, True),  # no-color.org: set *and* not empty
-    ("auto", {"TERM": "dumb"}, True, False),
-    ("always", {"NO_COLOR": "1", "TERM": "dumb"}, False, True),  # the flag is the user's word
-    ("never", {}, True, False),
-])
+@pytest.mark.parametrize(
+    ("choice", "env", "tty", "want"),
+    [
+        ("auto", {}, True, True),
+        ("auto", {}, False, False),
+        ("auto", {"NO_COLOR": "1"}, True, False),
+        ("auto", {"NO_COLOR": ""}, True, True),  # no-color.org: set *and* not empty
+        ("auto", {"TERM": "dumb"}, True, False),
+        ("always", {"NO_COLOR": "1", "TERM": "dumb"}, False, True),  # the flag is the user's word
+        ("never", {}, True, False),
+    ],
+)
 def test_colour_choice(choice, env, tty, want):
     assert use_color(choice, env, tty) is want
 
@@ -377,9 +482,24 @@ def _on_a_terminal(env: dict[str, str], columns: int) -> str:
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     full = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "NO_COLOR", "TERM")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "drift", "diff", "--project", PROJECT, "--expected",
-         str(ROOT / "expected"), "--emulator", "--quiet", "--format", "table"],
-        stdout=follower, stderr=subprocess.DEVNULL, env={**full, **env}, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "drift",
+            "diff",
+            "--project",
+            PROJECT,
+            "--expected",
+            str(ROOT / "expected"),
+            "--emulator",
+            "--quiet",
+            "--format",
+            "table",
+        ],
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+        env={**full, **env},
+        cwd=ROOT,
     )
     os.close(follower)
     chunks = []
@@ -410,9 +530,11 @@ def test_a_real_terminal_gets_its_width_and_colour_unless_no_color():
 @pytest.mark.parametrize("width", (80, 120))
 @pytest.mark.parametrize("color", (False, True))
 def test_live_escape_sequences_reach_the_terminal_escaped(width, color):
-    fs = [finding("services/api/env/A", actual="staging\x1b[2J\x1b[H"),
-          finding("services/api/env/B", actual=OSC8, severity="critical"),
-          finding("services/api/env/C", "broken_reference", message=f"bad {OSC8}\nFAKE row")]
+    fs = [
+        finding("services/api/env/A", actual="staging\x1b[2J\x1b[H"),
+        finding("services/api/env/B", actual=OSC8, severity="critical"),
+        finding("services/api/env/C", "broken_reference", message=f"bad {OSC8}\nFAKE row"),
+    ]
     text = render(report(fs), color=color, width=width)
     plain = SGR.sub("", text)
     assert not [c for c in plain if is_unsafe(c) and c != "\n"]
@@ -422,9 +544,23 @@ def test_live_escape_sequences_reach_the_terminal_escaped(width, color):
 
 
 def test_case19_through_the_cli_at_80_columns_is_escaped_and_narrow():
-    r = run(["diff", "--project", PROJECT, "--expected", str(CASE19 / "expected"),
-             "--emulator", str(CASE19 / "world.json"), "--quiet", "--format", "table",
-             "--color", "always"], COLUMNS="80")
+    r = run(
+        [
+            "diff",
+            "--project",
+            PROJECT,
+            "--expected",
+            str(CASE19 / "expected"),
+            "--emulator",
+            str(CASE19 / "world.json"),
+            "--quiet",
+            "--format",
+            "table",
+            "--color",
+            "always",
+        ],
+        COLUMNS="80",
+    )
     assert r.exit_code == 2
     plain = SGR.sub("", r.stdout)
     assert not [c for c in plain if is_unsafe(c) and c != "\n"]

@@ -70,8 +70,18 @@ def unwritable(tmp_path: Path) -> dict[str, tuple[Path, str]]:
 def test_case16_unwritable_output_fails_before_the_scan(tmp_path, emulator, kind, command):
     path, words = unwritable(tmp_path)[kind]
     emulator.reset_stats()
-    args = [command, "--project", PROJECT, "--expected", str(ROOT / "expected"),
-            "--api-endpoint", emulator.base_url, "--quiet", "--output", str(path)]
+    args = [
+        command,
+        "--project",
+        PROJECT,
+        "--expected",
+        str(ROOT / "expected"),
+        "--api-endpoint",
+        emulator.base_url,
+        "--quiet",
+        "--output",
+        str(path),
+    ]
     r = run(args + (["--format", "json"] if command == "diff" else []))
     assert r.exit_code == 1
     assert r.stdout == "" and "Traceback" not in r.stderr
@@ -85,8 +95,21 @@ def test_case16_unwritable_output_fails_before_the_scan(tmp_path, emulator, kind
 def test_case16_init_checks_the_baseline_folder_before_the_scan(tmp_path, emulator):
     (tmp_path / "expected").write_text("a file where the folder should be")
     emulator.reset_stats()
-    r = run(["baseline", "init", "--project", PROJECT, "--expected", str(tmp_path / "expected"),
-             "--regions", "us-central1", "--api-endpoint", emulator.base_url, "--quiet"])
+    r = run(
+        [
+            "baseline",
+            "init",
+            "--project",
+            PROJECT,
+            "--expected",
+            str(tmp_path / "expected"),
+            "--regions",
+            "us-central1",
+            "--api-endpoint",
+            emulator.base_url,
+            "--quiet",
+        ]
+    )
     assert r.exit_code == 1 and "Traceback" not in r.stderr
     assert "cannot write the baseline to" in r.stderr and "is a file, not a folder" in r.stderr
     assert emulator.stats()["requests"] == {}
@@ -94,9 +117,22 @@ def test_case16_init_checks_the_baseline_folder_before_the_scan(tmp_path, emulat
 
 def test_a_write_that_fails_after_the_scan_prints_the_report_instead(emulator):
     """/dev/full accepts the check (a writable device) and fails the write: ENOSPC."""
-    r = run(["diff", "--project", PROJECT, "--expected", str(ROOT / "expected"),
-             "--api-endpoint", emulator.base_url, "--quiet", "--format", "json",
-             "--output", "/dev/full"])
+    r = run(
+        [
+            "diff",
+            "--project",
+            PROJECT,
+            "--expected",
+            str(ROOT / "expected"),
+            "--api-endpoint",
+            emulator.base_url,
+            "--quiet",
+            "--format",
+            "json",
+            "--output",
+            "/dev/full",
+        ]
+    )
     assert r.exit_code == 1
     assert r.stderr == (
         "drift: cannot write the report to /dev/full: no space left on the device; choose a "
@@ -212,12 +248,29 @@ def test_case17_commands_through_the_cli(tmp_path):
     (tmp_path / "latest.json").symlink_to("2026-11-30.json")
     (tmp_path / "fakedev").mkdir()
     (tmp_path / "fakedev" / "stdout").symlink_to("/proc/self/fd/1")
-    base = [str(DRIFT), "diff", "--project", PROJECT, "--expected", str(ROOT / "expected"),
-            "--emulator", "--format", "json", "--quiet", "--output"]
+    base = [
+        str(DRIFT),
+        "diff",
+        "--project",
+        PROJECT,
+        "--expected",
+        str(ROOT / "expected"),
+        "--emulator",
+        "--format",
+        "json",
+        "--quiet",
+        "--output",
+    ]
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1764000000"}
     for name in ("mode.json", "latest.json", "fakedev/stdout"):
-        p = subprocess.run([*base, str(tmp_path / name)], capture_output=True, text=True,
-                           env=env, umask=0o077, timeout=300)
+        p = subprocess.run(
+            [*base, str(tmp_path / name)],
+            capture_output=True,
+            text=True,
+            env=env,
+            umask=0o077,
+            timeout=300,
+        )
         assert p.returncode == 2, p.stderr
         if name == "fakedev/stdout":
             assert json.loads(p.stdout)["project"] == PROJECT
@@ -230,11 +283,17 @@ def test_case17_commands_through_the_cli(tmp_path):
     log = tmp_path / "log"
     log.write_text("earlier line\n")
     with open(log, "a") as out:  # stdout appended to a file: `... >> log`
-        p = subprocess.run([*base, str(tmp_path / "fakedev" / "stdout")], stdout=out,
-                           stderr=subprocess.PIPE, text=True, env=env, timeout=300)
+        p = subprocess.run(
+            [*base, str(tmp_path / "fakedev" / "stdout")],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=300,
+        )
     assert p.returncode == 2, p.stderr
     text = log.read_text()
-    assert text.startswith("earlier line\n{") and json.loads(text[len("earlier line\n"):])
+    assert text.startswith("earlier line\n{") and json.loads(text[len("earlier line\n") :])
 
 
 # -- case 18: temporary files of killed runs ----------------------------------------------
@@ -252,8 +311,9 @@ time.sleep(600)
 
 def start_writer(target: Path) -> tuple[subprocess.Popen[str], Path]:
     """A process in the middle of writing `target`: its temp file exists and is locked."""
-    proc = subprocess.Popen([sys.executable, "-c", HOLD_TEMP, str(target)],
-                            stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD_TEMP, str(target)], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
     assert proc.stdout is not None
     return proc, Path(proc.stdout.readline().strip())
 
@@ -279,10 +339,15 @@ def test_case18_only_drifts_own_stale_temps_of_that_target_are_removed(tmp_path)
     target = tmp_path / "report.txt"
     stale = tmp_path / ".report.txt.0123abcd.drift-tmp"
     stale.write_text("left by a killed run")
-    keep = [".report.txt.backup", ".report.txt.0123abcd.drift-tmp.keep",
-            ".other.txt.0123abcd.drift-tmp", ".report.txt.0123ABCD.drift-tmp",
-            "report.txt.0123abcd.drift-tmp", ".report.txt.0123abc.drift-tmp",
-            ".xreport.txt.0123abcd.drift-tmp"]
+    keep = [
+        ".report.txt.backup",
+        ".report.txt.0123abcd.drift-tmp.keep",
+        ".other.txt.0123abcd.drift-tmp",
+        ".report.txt.0123ABCD.drift-tmp",
+        "report.txt.0123abcd.drift-tmp",
+        ".report.txt.0123abc.drift-tmp",
+        ".xreport.txt.0123abcd.drift-tmp",
+    ]
     for name in keep:
         (tmp_path / name).write_text("not ours")
     (tmp_path / ".report.txt.00000000.drift-tmp").mkdir()  # a folder is never removed
@@ -297,8 +362,21 @@ def test_case18_the_cli_removes_stale_temps_next_to_its_report(tmp_path):
     target = tmp_path / "report.txt"
     stale = tmp_path / ".report.txt.deadbeef.drift-tmp"
     stale.write_text("half")
-    r = run(["diff", "--project", PROJECT, "--expected", str(ROOT / "expected"), "--emulator",
-             "--quiet", "--format", "table", "--output", str(target)])
+    r = run(
+        [
+            "diff",
+            "--project",
+            PROJECT,
+            "--expected",
+            str(ROOT / "expected"),
+            "--emulator",
+            "--quiet",
+            "--format",
+            "table",
+            "--output",
+            str(target),
+        ]
+    )
     assert r.exit_code == 2
     assert not stale.exists() and temps(tmp_path) == []
     assert target.read_text().startswith("drift report for project netra-staging")

@@ -98,8 +98,20 @@ def diff(
 
     args = start(project, all_projects, output_dir, job, log_format, task_index, task_count)
     if args.many:
-        diff_many(args, expected, fmt, output, fail_on, snapshot_file, show_ignored,
-                  color_choice, compare_to, link_base, kinds, scan)
+        diff_many(
+            args,
+            expected,
+            fmt,
+            output,
+            fail_on,
+            snapshot_file,
+            show_ignored,
+            color_choice,
+            compare_to,
+            link_base,
+            kinds,
+            scan,
+        )
     nightly = nightly_from(scan)  # --history, --notify: checked before any work too
     # Everything that can be wrong with the inputs fails here, before any work.
     run = prepare(args.projects[0], expected, output, snapshot_file, compare_to, kinds, scan)
@@ -122,16 +134,17 @@ def diff(
         fmt, color=color, width=width, show_ignored=show_ignored, link_base=links, trend=trend
     )(report)
     where, written = emit(text, run.target, "the report")
-    if report.not_checked and not (
-        fmt == "table" and run.target is None and sys.stdout.isatty()
-    ):
+    if report.not_checked and not (fmt == "table" and run.target is None and sys.stdout.isatty()):
         warn_not_checked(report.not_checked)  # the table on screen says it already
     code = exit_code(report, fail_on) if written else EXIT_ERROR
     if nightly is not None and nightly.notify():  # after the report and history are saved
         code = EXIT_ERROR
     if not scan["quiet"]:
-        warn(summary_line(report, where), "INFO" if code == 0 else "WARNING" if code == 2
-             else "ERROR", **summary_fields(report, code))
+        warn(
+            summary_line(report, where),
+            "INFO" if code == 0 else "WARNING" if code == 2 else "ERROR",
+            **summary_fields(report, code),
+        )
     sys.exit(final_code(code, args.job))
 
 

@@ -197,9 +197,11 @@ def baseline_init(
     total = sum(rendered.counts.values())
     per_kind = ", ".join(f"{n} {k}" for k, n in sorted(rendered.counts.items()))
     again = _next_diff(project, expected, source)
-    click.echo(escape_text(
-        f"wrote {folder.as_posix()}/ ({', '.join(sorted(files))}): {total} resources "
-        f"({per_kind}). Review it before committing; the next `{again}` "
-        "should report nothing changed, missing, unexpected or unmanaged (lint findings and "
-        "broken references may remain: init writes what is there, not what is right)."
-    ))
+    click.echo(
+        escape_text(
+            f"wrote {folder.as_posix()}/ ({', '.join(sorted(files))}): {total} resources "
+            f"({per_kind}). Review it before committing; the next `{again}` "
+            "should report nothing changed, missing, unexpected or unmanaged (lint findings and "
+            "broken references may remain: init writes what is there, not what is right)."
+        )
+    )

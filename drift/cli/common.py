@@ -210,7 +210,8 @@ def read_snapshot_file(
 
         live = {r.name: r for r in snap.resources if r.kind == "secrets"}
         unread = sorted(
-            sid for sid in digest_secrets_declared(baseline)
+            sid
+            for sid in digest_secrets_declared(baseline)
             if sid in live and "sha256" not in live[sid].fields
         )
         if unread:

@@ -22,8 +22,12 @@ if TYPE_CHECKING:
 
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
-_PR_EVENTS = ("pull_request", "pull_request_target", "pull_request_review",
-              "pull_request_review_comment")
+_PR_EVENTS = (
+    "pull_request",
+    "pull_request_target",
+    "pull_request_review",
+    "pull_request_review_comment",
+)
 
 
 def load_ref_or_exit(ref: str, expected: str, project: str) -> RefBaseline:

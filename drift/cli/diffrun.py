@@ -105,15 +105,20 @@ class Prepared:
         from drift.comparison import build_compared_report, scan_for_both
 
         # A live scan also reads what only REF declares; a snapshot file is what it is.
-        scanned = None if self.source.snapshot else scan_for_both(
-            self.baseline, self.at_ref.baseline
+        scanned = (
+            None if self.source.snapshot else scan_for_both(self.baseline, self.at_ref.baseline)
         )
         snap = take_snapshot(
             scanned or self.baseline, self.project, self.source, self.kinds, self.scan
         )
         return build_compared_report(
-            self.baseline, self.at_ref.baseline, snap, self.at_ref.ref, self.at_ref.commit,
-            scanned=scanned, kinds=self.kinds,
+            self.baseline,
+            self.at_ref.baseline,
+            snap,
+            self.at_ref.ref,
+            self.at_ref.commit,
+            scanned=scanned,
+            kinds=self.kinds,
         )
 
 

@@ -125,9 +125,7 @@ class Nightly:
         from drift.notify import notify
 
         for project, rec in self.recorded.items():
-            for sentence in notify(
-                self.store, rec, self.targets, self.report_url, self.deadline_s
-            ):
+            for sentence in notify(self.store, rec, self.targets, self.report_url, self.deadline_s):
                 self.failed = True
                 warn(f"drift: {project}: {sentence}", "ERROR", project=project)
         return EXIT_ERROR if self.failed else 0
@@ -161,6 +159,7 @@ def nightly_from(scan: dict[str, Any]) -> Nightly | None:
                  "resolved, and drift remembers what it has said there.")  # fmt: skip
         return None
     from drift.notify import TargetError, check_report_url, parse_target  # with --history only
+
     try:
         targets = tuple(dict.fromkeys(parse_target(t) for t in notify))
         if values["report_url"]:

@@ -31,8 +31,10 @@ class Source:
 
     def endpoint_label(self) -> str:
         """The endpoint as the report and the summary name it, with where it came from."""
-        return f"{self.endpoint} (from {ENDPOINT_ENV})" if self.endpoint_from_env else (
-            self.endpoint or ""
+        return (
+            f"{self.endpoint} (from {ENDPOINT_ENV})"
+            if self.endpoint_from_env
+            else (self.endpoint or "")
         )
 
 

@@ -138,8 +138,10 @@ def start(
             "for every project folder under --expected."
         )
     if (task_index is None) != (task_count is None):
-        fail("give --task-index and --task-count together (CLOUD_RUN_TASK_INDEX and "
-             "CLOUD_RUN_TASK_COUNT).")
+        fail(
+            "give --task-index and --task-count together (CLOUD_RUN_TASK_INDEX and "
+            "CLOUD_RUN_TASK_COUNT)."
+        )
     task = None
     if task_index is not None and task_count is not None:
         if task_index >= task_count:
@@ -168,29 +170,43 @@ class Outputs:
     stdout: bool  # neither --output nor --output-dir: the run goes to stdout
 
 
-def _check_usage(fmt: str | None, output: str | None, args: RunArgs, snapshot_file: str | None,
-                 compare_to: str | None) -> str:
+def _check_usage(
+    fmt: str | None,
+    output: str | None,
+    args: RunArgs,
+    snapshot_file: str | None,
+    compare_to: str | None,
+) -> str:
     """The run's format; flags that only make sense for one project fail here."""
     why = "a run of several projects" if not args.output_dir else "--output-dir"
     if snapshot_file:
-        fail(f"--snapshot holds one project's live state; it cannot feed {why}: give one "
-             "--project without --all or --output-dir.")
+        fail(
+            f"--snapshot holds one project's live state; it cannot feed {why}: give one "
+            "--project without --all or --output-dir."
+        )
     if compare_to:
-        fail(f"--compare-to compares one project's baseline at a git ref; it is not available "
-             f"for {why} yet: give one --project without --all or --output-dir.")
+        fail(
+            f"--compare-to compares one project's baseline at a git ref; it is not available "
+            f"for {why} yet: give one --project without --all or --output-dir."
+        )
     if output and args.task:
-        fail(f"--output {output} would be written over by every task of the job (task "
-             f"index {args.task[0]} of {args.task[1]} tasks); use --output-dir DIR, where "
-             "each task writes its projects' reports and its own summary.")
-    fmt = fmt or ("table" if sys.stdout.isatty() and not output and not args.output_dir
-                  else "json")
+        fail(
+            f"--output {output} would be written over by every task of the job (task "
+            f"index {args.task[0]} of {args.task[1]} tasks); use --output-dir DIR, where "
+            "each task writes its projects' reports and its own summary."
+        )
+    fmt = fmt or ("table" if sys.stdout.isatty() and not output and not args.output_dir else "json")
     if output and fmt != "json" and not args.output_dir:
-        fail(f"--output writes the run's combined JSON report (drift-run/v1), so --format "
-             f"{fmt} does not apply to it; use --output-dir DIR for one {fmt} file per "
-             "project (with or without --output).")
+        fail(
+            f"--output writes the run's combined JSON report (drift-run/v1), so --format "
+            f"{fmt} does not apply to it; use --output-dir DIR for one {fmt} file per "
+            "project (with or without --output)."
+        )
     if not output and not args.output_dir and fmt not in ("json", *CONCATENABLE):
-        fail(f"--format {fmt} makes one document per project; give --output-dir DIR to "
-             "write DIR/<project>.<ext> for each.")
+        fail(
+            f"--format {fmt} makes one document per project; give --output-dir DIR to "
+            "write DIR/<project>.<ext> for each."
+        )
     return fmt
 
 
@@ -207,11 +223,12 @@ def _projects(expected: str, args: RunArgs) -> list[str]:
     try:
         found = project_folders(Path(expected))
     except OSError as err:
-        fail(f"cannot list the project folders of --expected {expected}: "
-             f"{err.strerror or err}.")
+        fail(f"cannot list the project folders of --expected {expected}: {err.strerror or err}.")
     if not found:
-        fail(f"--all found no project folder under {expected}/ (expected "
-             f"{expected}/<project>/project.yaml).")
+        fail(
+            f"--all found no project folder under {expected}/ (expected "
+            f"{expected}/<project>/project.yaml)."
+        )
     return found
 
 
@@ -235,11 +252,15 @@ def _check_outputs(fmt: str, output: str | None, args: RunArgs, mine: list[str])
         summary_name = _summary_name(args.task)
         for p in mine:
             if not SAFE_NAME.match(p):
-                fail(f"project {p!r} cannot name a file in --output-dir (letters, digits, "
-                     "'.', '_' and '-' only, not starting with a dot or a dash).")
+                fail(
+                    f"project {p!r} cannot name a file in --output-dir (letters, digits, "
+                    "'.', '_' and '-' only, not starting with a dot or a dash)."
+                )
             if f"{p}.{ext}" == summary_name:
-                fail(f"the report of project {p} would be {folder / summary_name}, the run "
-                     "summary's name; use another --format, or --output without --output-dir.")
+                fail(
+                    f"the report of project {p} would be {folder / summary_name}, the run "
+                    "summary's name; use another --format, or --output without --output-dir."
+                )
         try:
             summary = check_target(folder / summary_name, "the run summary")
             for p in mine:
@@ -266,8 +287,10 @@ def _jobs(expected: str, mine: list[str], kinds: set[str] | None) -> list[Any]:
             jobs.append(ProjectJob(p, None, "the baseline has errors; nothing was checked"))
             continue
         if nothing_to_compare(baseline, kinds):
-            why = (f"{baseline.path} declares nothing to compare; write a first baseline with "
-                   f"`drift baseline init --project {p}`")
+            why = (
+                f"{baseline.path} declares nothing to compare; write a first baseline with "
+                f"`drift baseline init --project {p}`"
+            )
             jobs.append(ProjectJob(p, None, why))
             continue
         jobs.append(ProjectJob(p, baseline))
@@ -328,8 +351,15 @@ def diff_many(
     result = _scan(jobs, source, kind_set, fail_on, scan)
     if nightly is not None:  # each project's report marked and recorded before writing
         result = nightly.record_run(result, kind_set)
-    wrote, written = _write(result, outputs, args, show_ignored, color_choice, link_base,
-                            trend=nightly.trend if nightly is not None else None)
+    wrote, written = _write(
+        result,
+        outputs,
+        args,
+        show_ignored,
+        color_choice,
+        link_base,
+        trend=nightly.trend if nightly is not None else None,
+    )
     codes = [result.exit_code, wrote]
     if nightly is not None:  # alerts after the reports and history are saved
         codes.append(nightly.notify())
@@ -340,8 +370,9 @@ def diff_many(
     sys.exit(final_code(code, args.job))
 
 
-def _scan(jobs: list[Any], source: Any, kinds: set[str] | None, fail_on: str,
-          scan: dict[str, Any]) -> Any:
+def _scan(
+    jobs: list[Any], source: Any, kinds: set[str] | None, fail_on: str, scan: dict[str, Any]
+) -> Any:
     """Read and compare every project that has a baseline (nothing is read for none)."""
     from drift.cli.common import live_source
     from drift.cli.progress import scan_display
@@ -370,9 +401,15 @@ def _no_settings() -> Any:
     return CollectSettings()
 
 
-def _write(result: Any, outputs: Outputs, args: RunArgs, show_ignored: bool,
-           color_choice: str, link_base: str | None,
-           trend: Any = None) -> tuple[int, dict[str, str]]:
+def _write(
+    result: Any,
+    outputs: Outputs,
+    args: RunArgs,
+    show_ignored: bool,
+    color_choice: str,
+    link_base: str | None,
+    trend: Any = None,
+) -> tuple[int, dict[str, str]]:
     """Write every output of the run: (1 when any did not go where it was asked to, else
     0; project -> its report file's name in DIR, for those written). `trend(project)`,
     with --history, gives each HTML report its own trend of recorded runs."""
@@ -395,8 +432,14 @@ def _write(result: Any, outputs: Outputs, args: RunArgs, show_ignored: bool,
         color, width = table_settings(color_choice, sys.stdout, to_file=True)
         for p, report in result.reports.items():
             points = trend(p) if trend is not None and outputs.fmt == "html" else None
-            render = formatter(outputs.fmt, color=color, width=width, show_ignored=show_ignored,
-                               link_base=links, trend=points)
+            render = formatter(
+                outputs.fmt,
+                color=color,
+                width=width,
+                show_ignored=show_ignored,
+                link_base=links,
+                trend=points,
+            )
             target = outputs.files[p]
             _, went = emit(render(report), target, f"the report of {p}")
             ok = ok and went
@@ -412,8 +455,9 @@ def _write(result: Any, outputs: Outputs, args: RunArgs, show_ignored: bool,
         ok = emit(text, outputs.combined, "the run report")[1] and ok
     elif outputs.stdout:
         color, width = table_settings(color_choice, sys.stdout, to_file=False)
-        render = formatter(outputs.fmt, color=color, width=width, show_ignored=show_ignored,
-                           link_base=links)
+        render = formatter(
+            outputs.fmt, color=color, width=width, show_ignored=show_ignored, link_base=links
+        )
         text = "\n".join(render(r) for r in result.reports.values())
         ok = emit(text, None, "the reports")[1] and ok
     return (0 if ok else EXIT_ERROR), written
@@ -423,8 +467,14 @@ def _severity(code: int) -> str:
     return {0: "INFO", 2: "WARNING"}.get(code, "ERROR")
 
 
-def _tell_run(result: Any, outputs: Outputs, written: dict[str, str], args: RunArgs,
-              scan: dict[str, Any], code: int) -> None:
+def _tell_run(
+    result: Any,
+    outputs: Outputs,
+    written: dict[str, str],
+    args: RunArgs,
+    scan: dict[str, Any],
+    code: int,
+) -> None:
     """stderr: per project its not-checked causes, error and summary line, then the run's
     line; as text, or one JSON entry each with its fields (drift/cli/logs.py)."""
     from drift.cli.output import summary_line
@@ -440,9 +490,13 @@ def _tell_run(result: Any, outputs: Outputs, written: dict[str, str], args: RunA
             continue
         if not on_screen:  # a table on screen names them already
             for cause in group(r.report.not_checked):
-                warn(f"drift: {r.project}: not checked: {cause.line()}", "ERROR",
-                     project=r.project, error=cause.error,
-                     scopes=[{"kind": k, "region": reg} for k, reg in cause.scopes])
+                warn(
+                    f"drift: {r.project}: not checked: {cause.line()}",
+                    "ERROR",
+                    project=r.project,
+                    error=cause.error,
+                    scopes=[{"kind": k, "region": reg} for k, reg in cause.scopes],
+                )
         if not scan["quiet"]:
             fields = {**row, "source": to_dict(r.report)["source"]}
             target = outputs.files.get(r.project)
@@ -475,7 +529,11 @@ def _tell_run(result: Any, outputs: Outputs, written: dict[str, str], args: RunA
         f"drift: run of {n} project{'s' if n != 1 else ''}{task}: {clean} clean, {drifted} "
         f"with drift, {failed} not fully checked; exit {code}{job}{tail}.",
         _severity(code),
-        projects=n, clean=clean, drift=drifted, not_fully_checked=failed, exit_code=code,
+        projects=n,
+        clean=clean,
+        drift=drifted,
+        not_fully_checked=failed,
+        exit_code=code,
         process_exit_code=final,
         **({"task_index": args.task[0], "task_count": args.task[1]} if args.task else {}),
     )

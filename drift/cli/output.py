@@ -66,8 +66,8 @@ def emit(text: str, target: Target | None, what: str) -> tuple[str, bool]:
             write_target(check_target(target.path, what), text)
             return f"written to {target.path}", True
         except (OSError, OutputError) as err:
-            sentence = err if isinstance(err, OutputError) else describe_failure(
-                what, target.path, err
+            sentence = (
+                err if isinstance(err, OutputError) else describe_failure(what, target.path, err)
             )
             warn(f"drift: {sentence} {what[0].upper()}{what[1:]} follows on stdout instead.")
             to_stdout(text)

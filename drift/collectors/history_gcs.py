@@ -82,9 +82,7 @@ class GCSStore:
             kwargs["if_generation_match"] = 0 if expect is None else int(str(expect))
             kwargs["retry"] = self._retry
         try:
-            blob.upload_from_string(
-                text.encode("utf-8"), content_type="application/json", **kwargs
-            )
+            blob.upload_from_string(text.encode("utf-8"), content_type="application/json", **kwargs)
         except gexc.PreconditionFailed as err:
             raise Conflict(f"{self.location(key)} changed since it was read") from err
         except Exception as err:  # noqa: BLE001

@@ -33,7 +33,10 @@ def forge_from_env(platform: str, env: Mapping[str, str], pr: int | None) -> For
 
 
 def post(
-    forge: Forge, body: str, marker: str, deadline_s: float,
+    forge: Forge,
+    body: str,
+    marker: str,
+    deadline_s: float,
     notice: Callable[[str], None] = lambda _msg: None,
 ) -> Posted:
     """Create or update drift's comment (drift/comment/post.py `upsert`)."""

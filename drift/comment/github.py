@@ -92,8 +92,7 @@ class GitHub(Forge):
             )
         if response.status_code == 404:
             return (
-                f"{base} Check GITHUB_REPOSITORY, the pull request number and the token's "
-                "access."
+                f"{base} Check GITHUB_REPOSITORY, the pull request number and the token's access."
             )
         if 300 <= response.status_code < 400:
             return f"{base} Redirects are not followed; set GITHUB_API_URL to the API's address."

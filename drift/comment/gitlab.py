@@ -119,7 +119,7 @@ def from_env(env: Mapping[str, str], pr: int | None) -> GitLab:
         raise PostError(
             "no merge request to comment on: CI_MERGE_REQUEST_IID is not set (run the job in "
             "a merge request pipeline, `rules: - if: $CI_PIPELINE_SOURCE == "
-            "\"merge_request_event\"`), or pass --pr IID."
+            '"merge_request_event"`), or pass --pr IID.'
         )
     if env.get("GITLAB_TOKEN"):
         token, header = env["GITLAB_TOKEN"], "PRIVATE-TOKEN"

@@ -301,7 +301,8 @@ def list_comments(session: Session) -> list[dict[str, Any]]:
 def find_own(comments: list[dict[str, Any]], marker: str, forge: Forge) -> dict[str, Any] | None:
     """drift's comment for this project: the newest whose first line is `marker`."""
     own = [
-        c for c in comments
+        c
+        for c in comments
         if forge.counts(c) and first_line(c.get("body")) == marker and isinstance(c.get("id"), int)
     ]
     return max(own, key=lambda c: c["id"]) if own else None
@@ -328,8 +329,9 @@ def upsert(session: Session, body: str, marker: str) -> Posted:
         if own is not None:
             if own.get("body") == body:
                 return Posted("unchanged", own["id"], forge.web_url(own))
-            response = session.request(forge.update_method, forge.item_url(own["id"]),
-                                       {"body": body})
+            response = session.request(
+                forge.update_method, forge.item_url(own["id"]), {"body": body}
+            )
             done = _ok(response)
             if done is not None:
                 return Posted("updated", own["id"], forge.web_url(done or own))

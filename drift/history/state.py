@@ -114,9 +114,7 @@ class State:
                 project=str(data["project"]),
                 run=data.get("run"),
                 generated_at=data.get("generated_at"),
-                open=tuple(
-                    Open(_tracked(o), tuple(o.get("alerted") or ())) for o in data["open"]
-                ),
+                open=tuple(Open(_tracked(o), tuple(o.get("alerted") or ())) for o in data["open"]),
                 unsent=tuple(
                     Unsent(_tracked(u), str(u["resolved_at"]), tuple(u.get("targets") or ()))
                     for u in data.get("unsent") or ()

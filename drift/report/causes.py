@@ -69,7 +69,7 @@ def cause_of(nc: NotChecked) -> str:
         text = text.replace(f"//{nc.region}-", "//<region>-")  # a regional host name
     m = _CONNECTION.match(text)
     if m:
-        text = f"{m['word']}: {text[m.start('rest'):]}"
+        text = f"{m['word']}: {text[m.start('rest') :]}"
     return text
 
 

@@ -148,25 +148,35 @@ def _trend(trend: Sequence[Mapping[str, Any]] | None) -> list[str]:
     pts = points(trend)
     out = ['<section id="trend">', f"<h2>Trend (last {RUNS} runs)</h2>"]
     if not pts:
-        out += ['<p class="muted">No history yet: run drift with history kept to see the '
-                "trend of findings here.</p>", "</section>"]
+        out += [
+            '<p class="muted">No history yet: run drift with history kept to see the '
+            "trend of findings here.</p>",
+            "</section>",
+        ]
         return out
     out.append(chart(trend))
     incomplete = (
         '<span class="sw c-incomplete">incomplete run (not everything checked)</span>'
-        if any(p["not_checked"] for p in pts) else ""
+        if any(p["not_checked"] for p in pts)
+        else ""
     )
     out.append(
         '<p class="legend"><span class="sw c-critical">critical</span>'
         '<span class="sw c-warning">warning</span><span class="sw c-info">info</span>'
         f"{incomplete}</p>"
     )
-    out += ["<details><summary>The numbers</summary>", "<table>",
-            "<thead><tr><th>Run</th><th>critical</th><th>warning</th><th>info</th><th>new</th>"
-            "<th>resolved</th><th>not checked</th></tr></thead>", "<tbody>"]
+    out += [
+        "<details><summary>The numbers</summary>",
+        "<table>",
+        "<thead><tr><th>Run</th><th>critical</th><th>warning</th><th>info</th><th>new</th>"
+        "<th>resolved</th><th>not checked</th></tr></thead>",
+        "<tbody>",
+    ]
     for p in pts:
-        cells = "".join(f"<td>{p[k]:,}</td>" for k in
-                        ("critical", "warning", "info", "new", "resolved", "not_checked"))
+        cells = "".join(
+            f"<td>{p[k]:,}</td>"
+            for k in ("critical", "warning", "info", "new", "resolved", "not_checked")
+        )
         out.append(f"<tr><td>{esc(p['when'] or '(no date)')}</td>{cells}</tr>")
     out += ["</tbody>", "</table>", "</details>", "</section>"]
     return out
@@ -206,13 +216,19 @@ def _filters(findings: list[Finding], kinds: list[str], history: bool) -> tuple[
 
 
 def _row(f: Finding, kinds: dict[str, int], history: bool, compare: bool) -> str:
-    classes = ["f", f"s-{f.severity}" if f.severity in SEVERITIES else "s-other",
-               f"k{kinds[f.kind]}"]
+    classes = [
+        "f",
+        f"s-{f.severity}" if f.severity in SEVERITIES else "s-other",
+        f"k{kinds[f.kind]}",
+    ]
     status, first = mark(f)
     if status in STATUSES:
         classes.append(f"h-{status}")
-    cells = [f'<td><span class="badge b-{f.severity}">{esc(f.severity)}</span></td>'
-             if f.severity in SEVERITIES else f"<td>{esc(f.severity)}</td>"]
+    cells = [
+        f'<td><span class="badge b-{f.severity}">{esc(f.severity)}</span></td>'
+        if f.severity in SEVERITIES
+        else f"<td>{esc(f.severity)}</td>"
+    ]
     if history:
         since = f'<br><span class="muted seen">first seen {esc(first)}</span>' if first else ""
         cells.append(f"<td>{esc(status) if status else ''}{since}</td>")
@@ -233,8 +249,11 @@ def _findings(report: Report, history: bool) -> tuple[list[str], str]:
     findings = sorted(report.findings, key=Finding.sort_key)
     out = ['<section id="findings">', f"<h2>Findings ({len(findings):,})</h2>"]
     if not findings:
-        word = "No findings." if not report.not_checked else (
-            "No findings in what could be checked; see what was not checked above.")
+        word = (
+            "No findings."
+            if not report.not_checked
+            else ("No findings in what could be checked; see what was not checked above.")
+        )
         return out + [f"<p>{word}</p>", "</section>"], ""
     kind_list = sorted({f.kind for f in findings})
     kinds = {k: i for i, k in enumerate(kind_list)}
@@ -243,12 +262,20 @@ def _findings(report: Report, history: bool) -> tuple[list[str], str]:
     out += radios
     head = ["Severity"] + (["Status"] if history else []) + (["Change"] if compare else [])
     head += ["Where", "What", "Expected", "Actual", "Declared at"]
-    out += ['<div class="rows">', "<table>",
-            "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>",
-            "<tbody>"]
+    out += [
+        '<div class="rows">',
+        "<table>",
+        "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>",
+        "<tbody>",
+    ]
     out += [_row(f, kinds, history, compare) for f in findings]
-    out += ["</tbody>", "</table>", "</div>",
-            f'<p class="count muted">{_plural(len(findings), "finding")}</p>', "</section>"]
+    out += [
+        "</tbody>",
+        "</table>",
+        "</div>",
+        f'<p class="count muted">{_plural(len(findings), "finding")}</p>',
+        "</section>",
+    ]
     return out, rules
 
 
@@ -256,27 +283,39 @@ def _comparison(report: Report) -> list[str]:
     comp = report.comparison
     if comp is None:
         return []
-    out = ['<section id="comparison">',
-           f"<h2>Compared to <code>{esc(comp.ref)}</code> "
-           f"(<code>{esc(comp.commit[:12])}</code>)</h2>"]
+    out = [
+        '<section id="comparison">',
+        f"<h2>Compared to <code>{esc(comp.ref)}</code> (<code>{esc(comp.commit[:12])}</code>)</h2>",
+    ]
     if comp.baseline_path is None:
         out.append("<p>No baseline there, so every finding is new.</p>")
     out.append(f"<h3>Resolved by this change ({len(comp.resolved):,})</h3>")
     if comp.resolved:
-        out += ["<table>", "<thead><tr><th>Severity</th><th>Where</th><th>What</th></tr></thead>",
-                "<tbody>"]
+        out += [
+            "<table>",
+            "<thead><tr><th>Severity</th><th>Where</th><th>What</th></tr></thead>",
+            "<tbody>",
+        ]
         for f in comp.resolved:
-            out.append(f"<tr><td>{esc(f.severity)}</td><td>{code(f.path)}</td>"
-                       f"<td>{esc(f.type)}<br>{esc(f.message)}</td></tr>")
+            out.append(
+                f"<tr><td>{esc(f.severity)}</td><td>{code(f.path)}</td>"
+                f"<td>{esc(f.type)}<br>{esc(f.message)}</td></tr>"
+            )
         out += ["</tbody>", "</table>"]
     out.append(f"<h3>Baseline changes since then ({len(comp.baseline_changes):,})</h3>")
     if comp.baseline_changes:
-        out += ["<table>", "<thead><tr><th>Change</th><th>Declaration</th><th>Region</th>"
-                "<th>Declared at</th></tr></thead>", "<tbody>"]
+        out += [
+            "<table>",
+            "<thead><tr><th>Change</th><th>Declaration</th><th>Region</th>"
+            "<th>Declared at</th></tr></thead>",
+            "<tbody>",
+        ]
         for c in comp.baseline_changes:
-            out.append(f"<tr><td>{esc(c.change)}</td><td>{code(c.path)}</td>"
-                       f"<td>{esc(c.region or '')}</td>"
-                       f"<td>{code(c.source) if c.source else ''}</td></tr>")
+            out.append(
+                f"<tr><td>{esc(c.change)}</td><td>{code(c.path)}</td>"
+                f"<td>{esc(c.region or '')}</td>"
+                f"<td>{code(c.source) if c.source else ''}</td></tr>"
+            )
         out += ["</tbody>", "</table>"]
     return out + ["</section>"]
 
@@ -294,15 +333,22 @@ def _history(report: Report) -> list[str]:
     elif previous:
         out.append(f'<p class="muted">The last complete run was generated {esc(previous)}.</p>')
     if resolved:
-        out += ["<table>", "<thead><tr><th>Severity</th><th>Where</th><th>Type</th>"
-                "<th>First seen</th></tr></thead>", "<tbody>"]
+        out += [
+            "<table>",
+            "<thead><tr><th>Severity</th><th>Where</th><th>Type</th>"
+            "<th>First seen</th></tr></thead>",
+            "<tbody>",
+        ]
         for t in resolved:
             region = getattr(t, "region", None)
             where = code(str(getattr(t, "path", ""))) + (
-                f' <span class="muted">({esc(region)})</span>' if region else "")
-            out.append(f"<tr><td>{esc(getattr(t, 'severity', ''))}</td><td>{where}</td>"
-                       f"<td>{esc(getattr(t, 'type', ''))}</td>"
-                       f"<td>{esc(getattr(t, 'first_seen', ''))}</td></tr>")
+                f' <span class="muted">({esc(region)})</span>' if region else ""
+            )
+            out.append(
+                f"<tr><td>{esc(getattr(t, 'severity', ''))}</td><td>{where}</td>"
+                f"<td>{esc(getattr(t, 'type', ''))}</td>"
+                f"<td>{esc(getattr(t, 'first_seen', ''))}</td></tr>"
+            )
         out += ["</tbody>", "</table>"]
     return out + ["</section>"]
 
@@ -310,13 +356,20 @@ def _history(report: Report) -> list[str]:
 def _ignored(report: Report) -> list[str]:
     if not report.ignored:
         return []
-    out = ['<section id="ignored">', f"<h2>Ignored ({len(report.ignored):,})</h2>",
-           "<table>", "<thead><tr><th>Severity</th><th>Where</th><th>Type</th><th>Rule</th>"
-           "<th>Reason</th></tr></thead>", "<tbody>"]
+    out = [
+        '<section id="ignored">',
+        f"<h2>Ignored ({len(report.ignored):,})</h2>",
+        "<table>",
+        "<thead><tr><th>Severity</th><th>Where</th><th>Type</th><th>Rule</th>"
+        "<th>Reason</th></tr></thead>",
+        "<tbody>",
+    ]
     for i in report.ignored:
         f = i.finding
-        out.append(f"<tr><td>{esc(f.severity)}</td><td>{code(f.path)}</td><td>{esc(f.type)}</td>"
-                   f"<td>{code(i.rule)}</td><td>{esc(i.reason)}</td></tr>")
+        out.append(
+            f"<tr><td>{esc(f.severity)}</td><td>{code(f.path)}</td><td>{esc(f.type)}</td>"
+            f"<td>{code(i.rule)}</td><td>{esc(i.reason)}</td></tr>"
+        )
     return out + ["</tbody>", "</table>", "</section>"]
 
 
@@ -351,8 +404,10 @@ def render(report: Report, trend: Sequence[Mapping[str, Any]] | None = None) -> 
     body += _trend(trend)
     findings, rules = _findings(report, history)
     body += findings + _history(report) + _comparison(report) + _ignored(report)
-    body += [f'<footer class="muted">drift {esc(__version__)}; this page runs no script and '
-             "loads nothing from the network.</footer>"]
+    body += [
+        f'<footer class="muted">drift {esc(__version__)}; this page runs no script and '
+        "loads nothing from the network.</footer>"
+    ]
     style = CSS + rules
     title = f"drift: {report.project}"
     if report.not_checked:
@@ -373,4 +428,3 @@ def render(report: Report, trend: Sequence[Mapping[str, Any]] | None = None) -> 
     page = "\n".join(head + body + ["</body>", "</html>"]) + "\n"
     # ASCII bytes whatever the values hold: no encoding for a viewer to guess wrong.
     return page.encode("ascii", "xmlcharrefreplace").decode("ascii")
-

@@ -47,8 +47,9 @@ def _finding() -> dict[str, Any]:
         "rule": _STR_OR_NULL,
         "change": {"enum": list(CHANGES), "description": "With --compare-to only."},
         "history": {
-            **_object({"id": _ID, "status": {"enum": list(HISTORY_STATUSES)},
-                       "first_seen": _UTC}),  # fmt: skip
+            **_object(
+                {"id": _ID, "status": {"enum": list(HISTORY_STATUSES)}, "first_seen": _UTC}
+            ),  # fmt: skip
             "description": "With --history only.",
         },
     }

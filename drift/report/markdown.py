@@ -151,8 +151,11 @@ def _where(kind: str, resource: str, region: str | None) -> str:
 
 
 def _changes(row: Row) -> str:
-    seen = [c for c in ("introduced", "resolved", "unchanged") if any(
-        f.change == c for f in row.findings)]
+    seen = [
+        c
+        for c in ("introduced", "resolved", "unchanged")
+        if any(f.change == c for f in row.findings)
+    ]
     return ", ".join(seen)
 
 
@@ -200,8 +203,12 @@ class _Doc:
         Nothing is written when not even the first row fits."""
         head = (
             before
-            + "| " + " | ".join(header) + " |\n"
-            + "|" + "|".join(" --- " for _ in header) + "|\n"
+            + "| "
+            + " | ".join(header)
+            + " |\n"
+            + "|"
+            + "|".join(" --- " for _ in header)
+            + "|\n"
         )
         lines = ["| " + " | ".join(cell or " " for cell in r) + " |\n" for r in rows]
         closing = after
@@ -270,11 +277,21 @@ def _critical(doc: _Doc, rows: list[Row], compare: bool, link: Callable[[str | N
     body = []
     for r in rows:
         expected, actual = _values(r)
-        cells = [_where(r.kind, r.resource, r.region), _field(r), _reasons(r), expected, actual,
-                 link(r.source)]
+        cells = [
+            _where(r.kind, r.resource, r.region),
+            _field(r),
+            _reasons(r),
+            expected,
+            actual,
+            link(r.source),
+        ]
         body.append(([_changes(r)] if compare else []) + cells)
-    doc.table((["Change"] if compare else []) + header, body,
-              before=f"#### Critical ({_count(len(rows), 'row')})\n\n", after="\n")
+    doc.table(
+        (["Change"] if compare else []) + header,
+        body,
+        before=f"#### Critical ({_count(len(rows), 'row')})\n\n",
+        after="\n",
+    )
 
 
 def _per_resource(
@@ -325,8 +342,17 @@ def _resolved(doc: _Doc, report: Report, link: Callable[[str | None], str]) -> N
     body = []
     for r in rows:
         expected, actual = _values(r)
-        body.append([_where(r.kind, r.resource, r.region), _field(r), r.severity, _reasons(r),
-                     expected, actual, link(r.source)])
+        body.append(
+            [
+                _where(r.kind, r.resource, r.region),
+                _field(r),
+                r.severity,
+                _reasons(r),
+                expected,
+                actual,
+                link(r.source),
+            ]
+        )
     n = len(resolved)
     doc.table(
         header,
@@ -402,8 +428,9 @@ def render(report: Report, link_base: str | None = None, limit: int = LIMIT) -> 
     compare = report.comparison is not None
     critical = [r for r in rows if r.severity == "critical"]
     _critical(doc, critical, compare, link)
-    _per_resource(doc, [r for r in rows if r.severity != "critical"], compare, link,
-                  other=bool(critical))
+    _per_resource(
+        doc, [r for r in rows if r.severity != "critical"], compare, link, other=bool(critical)
+    )
     if report.comparison is not None:
         _resolved(doc, report, link)
         _baseline_changes(doc, report.comparison.baseline_changes, report.comparison.ref, link)

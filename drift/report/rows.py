@@ -105,9 +105,14 @@ def _extra(main: Finding, other: Finding) -> str | None:
 
 def make_row(findings: list[Finding]) -> Row:
     """One row from the findings of one path (all of the same kind, resource and region)."""
-    ordered = sorted(findings, key=lambda f: (VALUE_ORDER.index(f.type)
-                                              if f.type in VALUE_ORDER else len(VALUE_ORDER),
-                                              SEVERITY_RANK[f.severity], f.message))
+    ordered = sorted(
+        findings,
+        key=lambda f: (
+            VALUE_ORDER.index(f.type) if f.type in VALUE_ORDER else len(VALUE_ORDER),
+            SEVERITY_RANK[f.severity],
+            f.message,
+        ),
+    )
     main = ordered[0]
     values = None
     sentences: list[str] = []
@@ -125,8 +130,13 @@ def make_row(findings: list[Finding]) -> Row:
         rank[reason(f)] = min(rank.get(reason(f), len(SEVERITY_RANK)), SEVERITY_RANK[f.severity])
     reasons = sorted(rank, key=lambda r: (rank[r], r))
     return Row(
-        kind=main.kind, resource=main.resource, region=main.region, field=main.field,
-        severity=by_severity[0].severity, reasons=tuple(reasons), values=values,
+        kind=main.kind,
+        resource=main.resource,
+        region=main.region,
+        field=main.field,
+        severity=by_severity[0].severity,
+        reasons=tuple(reasons),
+        values=values,
         sentences=tuple(sentences),
         source=next((f.source for f in ordered if f.source), None),
         findings=tuple(sorted(findings, key=Finding.sort_key)),
@@ -154,5 +164,6 @@ def group_by_resource(rows: list[Row]) -> list[tuple[tuple[str, str, str | None]
         severity, kind, resource, region = key
         return (SEVERITY_RANK[severity], kind, resource, region or "")
 
-    return [((k[1], k[2], k[3]), sorted(groups[k], key=Row.sort_key))
-            for k in sorted(groups, key=order)]
+    return [
+        ((k[1], k[2], k[3]), sorted(groups[k], key=Row.sort_key)) for k in sorted(groups, key=order)
+    ]

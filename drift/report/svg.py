@@ -88,7 +88,7 @@ def chart(trend: Sequence[Mapping[str, Any]] | None, runs: int = RUNS) -> str:
         f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="trend-title">',
         f'<title id="trend-title">Findings per run, last {len(pts)} run'
-        f'{"s" if len(pts) != 1 else ""} (critical, warning, info stacked)</title>',
+        f"{'s' if len(pts) != 1 else ''} (critical, warning, info stacked)</title>",
         f'<line class="axis" x1="{LEFT}" y1="{base}" x2="{WIDTH - 8}" y2="{base}"/>',
         f'<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{base}"/>',
         f'<text class="tick" x="{LEFT - 4}" y="{TOP + 10}" text-anchor="end">{top}</text>',
@@ -123,7 +123,7 @@ def chart(trend: Sequence[Mapping[str, Any]] | None, runs: int = RUNS) -> str:
     if len(pts) > 1:
         parts.append(
             f'<text class="tick" x="{WIDTH - 8}" y="{label_y}" text-anchor="end">'
-            f'{esc(pts[-1]["date"])}</text>'
+            f"{esc(pts[-1]['date'])}</text>"
         )
     parts.append("</svg>")
     return "\n".join(parts)

@@ -75,7 +75,7 @@ def _source(source: str | None, baseline_path: str) -> str:
     if not source:
         return ""
     prefix = baseline_path.rstrip("/") + "/"
-    return _e(source[len(prefix):] if source.startswith(prefix) else source)
+    return _e(source[len(prefix) :] if source.startswith(prefix) else source)
 
 
 def _values(row: Row, cap: int = VALUE_CAP) -> tuple[str, str] | None:
@@ -115,16 +115,21 @@ def _headline(report: Report, resources: int) -> tuple[str, str]:
     """The line that says how the run went (findings and resources counted apart), and its
     style. An incomplete run names what was not checked and never reads as "no drift"."""
     counts = report.counts()
-    found = (f"{_plural(len(report.findings), 'finding')} on {_plural(resources, 'resource')}"
-             f": " + ", ".join(f"{counts[s]} {s}" for s in SEVERITIES))
+    found = (
+        f"{_plural(len(report.findings), 'finding')} on {_plural(resources, 'resource')}"
+        f": " + ", ".join(f"{counts[s]} {s}" for s in SEVERITIES)
+    )
     checked = f"{_plural(report.resources_checked, 'resource')} checked"
     ignored = f", {_plural(len(report.ignored), 'finding')} ignored" if report.ignored else ""
     if report.not_checked:
         missed = ", ".join(
             f"{nc.kind} in {nc.region}" if nc.region else nc.kind for nc in report.not_checked
         )
-        return (f"INCOMPLETE RUN: not checked: {missed}. In what was checked ({checked}"
-                f"{ignored}): {found if report.findings else '0 findings'}.", "bold red")
+        return (
+            f"INCOMPLETE RUN: not checked: {missed}. In what was checked ({checked}"
+            f"{ignored}): {found if report.findings else '0 findings'}.",
+            "bold red",
+        )
     if report.findings:
         return f"DRIFT: {found}; {checked}{ignored}.", "bold"
     return f"No drift found: {checked}, all as declared{ignored}.", "bold green"
@@ -134,10 +139,22 @@ def _header(report: Report, rows: list[Row], width: int, paint: Painter) -> list
     number = f" ({report.project_number})" if report.project_number else ""
     resources = len({(r.kind, r.resource, r.region) for r in rows})
     headline, style = _headline(report, resources)
-    lines = [paint(line, "bold") for line in
-             _hanging(words(_e(f"drift report for project {report.project}{number}")), width, 2)]
-    lines += _hanging(words(_e(f"source: {report.source_type}, {report.source_detail}; "
-                               f"baseline: {report.baseline_path}")), width, 2)
+    lines = [
+        paint(line, "bold")
+        for line in _hanging(
+            words(_e(f"drift report for project {report.project}{number}")), width, 2
+        )
+    ]
+    lines += _hanging(
+        words(
+            _e(
+                f"source: {report.source_type}, {report.source_detail}; "
+                f"baseline: {report.baseline_path}"
+            )
+        ),
+        width,
+        2,
+    )
     lines += [paint(line, style) for line in _hanging(words(_e(headline)), width, 2)]
     for cause in group(report.not_checked):  # one line per cause, naming where it hit
         text = _e(f"NOT CHECKED: {cause.line()}")
@@ -167,10 +184,12 @@ def _wide(report: Report, rows: list[Row], width: int, paint: Painter) -> list[s
     def span(tokens: list[Token]) -> int:
         return cells("".join(sep + text for sep, text in tokens).lstrip())
 
-    f_nat = max([len(HEADINGS[1])] + [max(span(fields[id(r)]), cells(sources[id(r)]))
-                                      for r in drifted])
-    f_min = max([len(HEADINGS[1])] + [max(widest(fields[id(r)]), cells(sources[id(r)]))
-                                      for r in drifted])
+    f_nat = max(
+        [len(HEADINGS[1])] + [max(span(fields[id(r)]), cells(sources[id(r)])) for r in drifted]
+    )
+    f_min = max(
+        [len(HEADINGS[1])] + [max(widest(fields[id(r)]), cells(sources[id(r)])) for r in drifted]
+    )
     r_nat = max([len(HEADINGS[2])] + [span(reasons[id(r)]) for r in drifted])
     r_min = max([len(HEADINGS[2])] + [widest(reasons[id(r)]) for r in drifted])
     need = max([MIN_VALUE] + [3 + max(cells(v[0]), cells(v[1])) for v in values.values() if v])
@@ -187,9 +206,15 @@ def _wide(report: Report, rows: list[Row], width: int, paint: Painter) -> list[s
 
     out: list[str] = []
     if drifted:
-        out += [paint(line, "bold") for line in columns(
-            [([h], w, None) for h, w in zip(HEADINGS, (SEV, f_w, r_w, v_w), strict=True)],
-            paint, INDENT, GAP)]
+        out += [
+            paint(line, "bold")
+            for line in columns(
+                [([h], w, None) for h, w in zip(HEADINGS, (SEV, f_w, r_w, v_w), strict=True)],
+                paint,
+                INDENT,
+                GAP,
+            )
+        ]
     for key, members in group_by_resource(drifted):
         out += [paint(line, "bold") for line in wrap(words(_resource(*key)), width)]
         for row in members:
@@ -199,9 +224,17 @@ def _wide(report: Report, rows: list[Row], width: int, paint: Painter) -> list[s
             value_cell = _value_lines(values[id(row)], v_w)
             for sentence in _sentences(row):
                 value_cell += wrap(words(sentence), v_w)
-            out += columns([([row.severity], SEV, STYLE.get(row.severity)),
-                            (field_cell, f_w, None), (wrap(reasons[id(row)], r_w), r_w, None),
-                            (value_cell, v_w, None)], paint, INDENT, GAP)
+            out += columns(
+                [
+                    ([row.severity], SEV, STYLE.get(row.severity)),
+                    (field_cell, f_w, None),
+                    (wrap(reasons[id(row)], r_w), r_w, None),
+                    (value_cell, v_w, None),
+                ],
+                paint,
+                INDENT,
+                GAP,
+            )
     return out + _unmanaged(rows, width, paint, after=bool(out))
 
 
@@ -213,10 +246,15 @@ def _unmanaged(rows: list[Row], width: int, paint: Painter, after: bool) -> list
         out += [""] if after else []
         out += [paint("live resources not declared in the baseline", "bold")]
         for row in unmanaged:
-            name = wrap(words(_resource(row.kind, row.resource, row.region)),
-                        width - INDENT - SEV - GAP)
-            out += columns([([row.severity], SEV, STYLE.get(row.severity)), (name, 0, None)],
-                           paint, INDENT, GAP)
+            name = wrap(
+                words(_resource(row.kind, row.resource, row.region)), width - INDENT - SEV - GAP
+            )
+            out += columns(
+                [([row.severity], SEV, STYLE.get(row.severity)), (name, 0, None)],
+                paint,
+                INDENT,
+                GAP,
+            )
     return out
 
 
@@ -279,8 +317,13 @@ def _footer(report: Report, opts: Options) -> list[str]:
     if not report.ignored:
         return []
     if not opts.show_ignored:
-        return wrap(words(f"{len(report.ignored)} finding(s) ignored by project rules "
-                          "(see --show-ignored or the JSON report)."), opts.width)
+        return wrap(
+            words(
+                f"{len(report.ignored)} finding(s) ignored by project rules "
+                "(see --show-ignored or the JSON report)."
+            ),
+            opts.width,
+        )
     out = []
     for i in report.ignored:
         text = _e(f"ignored: {i.finding.path} ({i.finding.type}) by {i.rule}: {i.reason}")
@@ -288,8 +331,9 @@ def _footer(report: Report, opts: Options) -> list[str]:
     return out
 
 
-def render(report: Report, color: bool = False, width: int | None = None,
-           show_ignored: bool = False) -> str:
+def render(
+    report: Report, color: bool = False, width: int | None = None, show_ignored: bool = False
+) -> str:
     """The report as terminal text no wider than `width` cells, colour codes if `color`."""
     opts = Options(color, max(MIN_WIDTH, width or DEFAULT_WIDTH), show_ignored)
     paint = Painter(opts.color)
@@ -297,8 +341,10 @@ def render(report: Report, color: bool = False, width: int | None = None,
     lines = _header(report, rows, opts.width, paint)
     body: list[str] | None = None
     if len(rows) >= BIG_ROWS:
-        note = (f"{len(rows)} rows: one per line, values longer than {BIG_VALUE_CAP} "
-                "characters cut; the JSON report (--format json) holds every value.")
+        note = (
+            f"{len(rows)} rows: one per line, values longer than {BIG_VALUE_CAP} "
+            "characters cut; the JSON report (--format json) holds every value."
+        )
         lines += _hanging(words(note), opts.width, 2)
         drifted = [r for r in rows if not r.unmanaged_only]
         body = _compact(report, drifted, opts.width, paint, BIG_VALUE_CAP)

@@ -44,8 +44,9 @@ def table_width(env: Mapping[str, str], stream: IO[str] | None) -> int:
     return DEFAULT_WIDTH
 
 
-def table_settings(choice: str, stream: IO[str], to_file: bool,
-                   env: Mapping[str, str] | None = None) -> tuple[bool, int]:
+def table_settings(
+    choice: str, stream: IO[str], to_file: bool, env: Mapping[str, str] | None = None
+) -> tuple[bool, int]:
     """(colour, width) for a table written to `stream`, or to a file when `to_file`."""
     env = os.environ if env is None else env
     on_terminal = not to_file and _isatty(stream)

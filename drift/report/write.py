@@ -115,15 +115,20 @@ def check_target(path: Path, what: str = "the report") -> Target:
     if existing != folder:
         if not os.access(existing, os.W_OK | os.X_OK):
             raise OutputError(
-                _sentence(what, path, f"cannot create folders in {existing}",
-                          "choose a folder you can write to")
+                _sentence(
+                    what,
+                    path,
+                    f"cannot create folders in {existing}",
+                    "choose a folder you can write to",
+                )
             )
         return Target(path, real, direct=False)
     try:
         fd, tmp = _create_temp(real)
     except OSError as err:
         reason = (
-            f"{folder} does not accept new files" if err.errno == errno.ENOENT
+            f"{folder} does not accept new files"
+            if err.errno == errno.ENOENT
             else f"{_reason(err)} in {folder}"
         )
         raise OutputError(
