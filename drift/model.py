@@ -45,14 +45,23 @@ class Resource:
 
 @dataclass(frozen=True)
 class NotChecked:
-    """A kind (in a region) that could not be looked at: failure is a value, never an empty list."""
+    """A kind (in a region) that could not be looked at: failure is a value, never an empty list.
+
+    `resource` names the one resource whose follow-up read failed (a secret's versions or
+    digest) when its kind's list itself was read: then only that resource is not checked
+    (Snapshot.checked_resource), and the rest of the kind still is.
+    """
 
     kind: str
     region: str | None
     error: str
+    resource: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "region": self.region, "error": self.error}
+        out: dict[str, Any] = {"kind": self.kind, "region": self.region, "error": self.error}
+        if self.resource is not None:
+            out["resource"] = self.resource
+        return out
 
 
 @dataclass(frozen=True)
@@ -97,12 +106,14 @@ class Snapshot:
           region's health checks never hides the global ones, nor the reverse. A kind that
           failed everywhere has one entry per scope.
         A kind drift has no collector for is covered whole by an entry without region.
+        An entry naming one resource (its follow-up failed) leaves the kind checked: ask
+        `checked_resource` about that resource.
         """
         if kind not in self.kinds:
             return False
         scope = KINDS[kind].scope if kind in KINDS else REGIONAL
         for nc in self.not_checked:
-            if nc.kind != kind:
+            if nc.kind != kind or nc.resource is not None:
                 continue
             if scope == GLOBAL:
                 return False
@@ -112,6 +123,14 @@ class Snapshot:
             elif nc.region is None or region is None or nc.region == region:
                 return False
         return True
+
+    def checked_resource(self, kind: str, name: str, region: str | None) -> bool:
+        """True when the resource `name` of `kind` (in `region`) was read whole: its kind
+        in that scope was looked at, and no follow-up read of it failed (a 403 on one
+        secret's versions hides that secret's version checks, not every secret)."""
+        if not self.checked(kind, region):
+            return False
+        return not any(nc.kind == kind and nc.resource == name for nc in self.not_checked)
 
     def by_kind(self, kind: str) -> list[Resource]:
         return [r for r in self.resources if r.kind == kind]
@@ -129,7 +148,10 @@ class Snapshot:
             ],
             "not_checked": [
                 n.to_json()
-                for n in sorted(self.not_checked, key=lambda n: (n.kind, n.region or "", n.error))
+                for n in sorted(
+                    self.not_checked,
+                    key=lambda n: (n.kind, n.region or "", n.resource or "", n.error),
+                )
             ],
         }
 
@@ -146,7 +168,7 @@ class Snapshot:
             kinds=tuple(data.get("kinds") or ()),
             resources=tuple(Resource.from_json(r) for r in data.get("resources") or ()),
             not_checked=tuple(
-                NotChecked(n["kind"], n.get("region"), n["error"])
+                NotChecked(n["kind"], n.get("region"), n["error"], n.get("resource"))
                 for n in data.get("not_checked") or ()
             ),
             source_type="snapshot",

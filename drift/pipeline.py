@@ -204,7 +204,7 @@ def declared_resources(baseline: Baseline, snapshot: Snapshot) -> tuple[Declared
         DeclaredResource(
             *live_key(d.kind, d.name, d.region),
             source=d.source or None,
-            checked=snapshot.checked(d.kind, d.region),
+            checked=snapshot.checked_resource(*live_key(d.kind, d.name, d.region)),
         )
         for d in baseline.declared
     )

@@ -187,9 +187,10 @@ def test_case22_payload_that_is_not_base64_is_not_a_digest():
     assert [e for e in stats["log"] if e[1].split("?")[0].endswith(":access")]  # asked
     (nc,) = report["not_checked"]
     assert nc["kind"] == "secrets" and nc["error"].startswith("sha256 of e2e-bypass-key: ")
+    assert nc["resource"] == "e2e-bypass-key"  # that secret alone: the list was read
     assert "with a payload that could not be decoded" in nc["error"]
     assert "CANARY" not in json.dumps(report)  # the answer is never quoted
-    assert not [f for f in report["findings"] if f["kind"] == "secrets"]
+    assert not [f for f in report["findings"] if f["path"].startswith("secrets/e2e-bypass-key")]
 
 
 # -- the general rules, one by one -------------------------------------------------------------
@@ -494,3 +495,29 @@ def test_a_refused_connection_is_a_sentence():
     )
     (nc,) = report.not_checked
     assert_sentence(nc.error, "vpcaccess", "/connectors: could not connect (connection refused)")
+
+
+def test_a_failed_follow_up_hides_only_its_own_resource():
+    """A 403 on one secret's versions (its list was read) leaves that one secret not
+    checked: the run exits 1 and says so, but everything else the scan read still counts,
+    e.g. a service's reference to a secret that does not exist (a variant of case 25)."""
+    fault = {"path": "/secrets/jwt-secret-key/versions$", "status": 403, "times": None}
+    result, report, _, _ = diff([fault], "services,secrets")
+    assert result.exit_code == 1
+    (nc,) = report["not_checked"]
+    assert (nc["kind"], nc["region"], nc["resource"]) == ("secrets", None, "jwt-secret-key")
+    assert nc["error"].startswith("versions of jwt-secret-key: PERMISSION_DENIED")
+    paths = {f["path"] for f in report["findings"]}
+    assert "services/netra-backend-staging/env/DATABASE_URL" in paths  # still found
+
+    def about_jwt(f: dict[str, Any]) -> bool:
+        """A finding on that secret, or on a reference to it (it needs its versions)."""
+        return f["path"].startswith("secrets/jwt-secret-key") or "jwt-secret-key" in json.dumps(
+            f.get("expected")
+        )
+
+    # Without the fault: the same findings, and those about jwt-secret-key besides.
+    _, whole, _, _ = diff([], "services,secrets")
+    assert not whole["not_checked"]
+    assert paths == {f["path"] for f in whole["findings"] if not about_jwt(f)}
+    assert not [f for f in report["findings"] if about_jwt(f)]

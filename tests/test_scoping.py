@@ -63,6 +63,22 @@ def test_global_kind_is_one_list():
     assert snap("secrets").checked("secrets", None)
 
 
+def test_a_failed_follow_up_hides_its_resource_only():
+    """An entry naming a resource (its versions could not be read, its list was) leaves the
+    kind checked and only that resource not checked, in any scope kind."""
+    for kind, region in (("secrets", None), ("services", R), ("health_checks", R)):
+        s = Snapshot("p", None, (kind,), (), (NotChecked(kind, region, "DENIED", "a"),))
+        assert s.checked(kind, region)
+        assert not s.checked_resource(kind, "a", region)
+        assert s.checked_resource(kind, "b", region)
+        assert not snap(kind, region).checked_resource(kind, "b", region)  # kind-wide still
+        # It survives a snapshot file, and reports say which resource it was.
+        again = Snapshot.from_json(json.loads(json.dumps(s.to_json())))
+        assert again.not_checked == s.not_checked
+        assert s.to_json()["not_checked"][0]["resource"] == "a"
+        assert "resource" not in snap(kind, region).to_json()["not_checked"][0]
+
+
 def test_a_kind_not_read_or_unknown_is_not_checked():
     assert not snap("services").checked("secrets", None)
     unknown = Snapshot("p", None, ("queues",), (), (NotChecked("queues", None, "no collector"),))

@@ -234,7 +234,8 @@ class Flow:
                 follow.follower.done(job, key, fut.result())
             elif isinstance(err, COLLECT_ERRORS):  # a failure is a value, never an empty answer
                 why = describe_error(err, KINDS[kind].api)
-                self.failed.append(NotChecked(kind, None, f"{job} of {key}: {why}"))
+                # The list was read: only this one resource is not checked.
+                self.failed.append(NotChecked(kind, None, f"{job} of {key}: {why}", key))
             else:
                 raise err
             self._tick(f"{job} of {key}")

@@ -252,7 +252,7 @@ class _Comparer:
         for d in self.baseline.declared:
             key = live_key(d.kind, d.name, d.region)
             declared_keys.add(key)
-            if not self.snapshot.checked(d.kind, d.region):
+            if not self.snapshot.checked_resource(d.kind, key[1], d.region):
                 continue  # could not look: no finding may claim anything about it
             live = live_by_key.get(key)
             done = ahead.compared(d, live, number) if ahead is not None and live else None

@@ -138,7 +138,9 @@ def _matching_glob(rules: Any, path: str) -> str:
 
 def _count(baseline: Baseline, snapshot: Snapshot) -> int:
     keys = {
-        (d.kind, d.name, d.region) for d in baseline.declared if snapshot.checked(d.kind, d.region)
+        (d.kind, d.name, d.region)
+        for d in baseline.declared
+        if snapshot.checked_resource(d.kind, live_key(*d.key())[1], d.region)
     }
     keys |= {r.key() for r in snapshot.resources if r.kind in baseline.kinds}
     return len(keys)

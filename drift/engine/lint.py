@@ -354,7 +354,7 @@ def lint_findings(snapshot: Snapshot, rules: ProjectRules, ahead: Any = None) ->
     out: list[RawFinding] = []
     resources = sorted(snapshot.resources, key=lambda r: (r.kind, r.name, r.region or ""))
     for r in resources:
-        if not snapshot.checked(r.kind, r.region):
+        if not snapshot.checked_resource(r.kind, r.name, r.region):
             continue
         done = ahead.linted(r, rules) if ahead is not None else None
         out += done if done is not None else lint_resource(r, rules, canonical)

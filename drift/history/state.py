@@ -145,8 +145,9 @@ def _order(f: TrackedFinding) -> tuple[int, str, str]:
 def looked_at(report: Report, kinds: set[str] | None, f: TrackedFinding) -> bool:
     """True when this run looked where `f` was, so its absence means it is gone.
 
-    Scoping is Snapshot.checked's (drift/model.py): a global kind any of whose lists
-    failed, a regional kind in a failed region, a Compute scope that failed. A kind
+    Scoping is Snapshot.checked_resource's (drift/model.py): a global kind whose list
+    failed, a regional kind in a failed region, a Compute scope that failed, one resource
+    whose follow-up read failed. A kind
     outside `--kinds` was not compared at all. A broken reference depends on the kind
     it points at too, so it is only resolved by a run that checked everything.
     """
@@ -155,7 +156,9 @@ def looked_at(report: Report, kinds: set[str] | None, f: TrackedFinding) -> bool
     if f.type == "broken_reference" and report.not_checked:
         return False
     seen = Snapshot(report.project, None, (f.kind,), (), tuple(report.not_checked))
-    return seen.checked(f.kind, f.region)
+    parts = f.path.split("/")  # KIND/RESOURCE[/FIELD]: a resource name holds no '/'
+    resource = parts[1] if len(parts) > 1 else ""
+    return seen.checked_resource(f.kind, resource, f.region)
 
 
 def advance(

@@ -35,7 +35,10 @@ def to_dict(report: Report) -> dict[str, Any]:
         "ignored": [i.to_json() for i in report.ignored],
         "not_checked": [
             n.to_json()
-            for n in sorted(report.not_checked, key=lambda n: (n.kind, n.region or "", n.error))
+            for n in sorted(
+                report.not_checked,
+                key=lambda n: (n.kind, n.region or "", n.resource or "", n.error),
+            )
         ],
         "notes": list(report.notes),
     }

@@ -97,7 +97,12 @@ def report_schema() -> dict[str, Any]:
             "reason": _STR,
         }
     )
-    not_checked = _object({"kind": _STR, "region": _STR_OR_NULL, "error": _STR})
+    # `resource`: present only when one resource's follow-up read failed (its kind's list
+    # was read); the entry then covers that resource alone.
+    not_checked = _object(
+        {"kind": _STR, "region": _STR_OR_NULL, "error": _STR, "resource": _STR},
+        required=["kind", "region", "error"],
+    )
     baseline = _object({"path": _STR, "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}})
     compare_to = _object(
         {
