@@ -394,3 +394,18 @@ def test_write_atomic_failures_are_sentences(tmp_path):
         write_atomic(tmp_path / "d", "x")
     write_atomic(tmp_path / "a" / "b" / "c.yaml", "x\n")  # missing folders are created
     assert (tmp_path / "a" / "b" / "c.yaml").read_text() == "x\n"
+
+
+@pytest.mark.parametrize("command", ["diff", "snapshot"])
+def test_output_dash_is_stdout_never_a_file_named_dash(tmp_path, emulator, command, monkeypatch):
+    """`--output -` is standard output, as for most command-line tools (it used to write
+    a file called `-`)."""
+    monkeypatch.chdir(tmp_path)
+    args = [command, "--project", PROJECT, "--expected", str(ROOT / "expected")]
+    args += ["--api-endpoint", emulator.base_url, "--output", "-", "--quiet"]
+    if command == "diff":
+        args += ["--format", "json"]
+    result = run(args)
+    assert result.exit_code == (2 if command == "diff" else 0), result.output
+    assert json.loads(result.stdout)["project"] == PROJECT
+    assert not (tmp_path / "-").exists()

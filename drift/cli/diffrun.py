@@ -49,7 +49,9 @@ _SHARED = [
         help="Markdown: link sources under URL, the folder drift runs in at the commit shown "
         "(default in GitHub Actions: the pull request's head commit).",
     ),
-    click.option("--output", default=None, help="Write the report to FILE (atomically)."),
+    click.option(
+        "--output", default=None, help="Write the report to FILE (atomically); - is stdout."
+    ),
     click.option(
         "--fail-on",
         type=click.Choice(["info", "warning", "critical"]),

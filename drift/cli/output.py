@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 
 
 def check_output(output: str | None, what: str) -> Target | None:
-    """The checked `--output` target (None: stdout); exits 1 with a sentence if unwritable."""
-    if not output:
+    """The checked `--output` target (None: stdout, also for `-`, the usual spelling of
+    standard output); exits 1 with a sentence if unwritable."""
+    if not output or output == "-":
         return None
     try:
         return check_target(Path(output), what)
