@@ -409,3 +409,19 @@ def test_output_dash_is_stdout_never_a_file_named_dash(tmp_path, emulator, comma
     assert result.exit_code == (2 if command == "diff" else 0), result.output
     assert json.loads(result.stdout)["project"] == PROJECT
     assert not (tmp_path / "-").exists()
+
+
+def test_a_snapshot_that_cannot_be_read_is_one_plain_sentence(tmp_path):
+    """No Python spelling (`[Errno 2] ...`) in the sentence: the reason, and the fix."""
+    for path, reason in (
+        (tmp_path / "none.json", "no such file or directory"),
+        (tmp_path, "is a directory"),
+    ):
+        args = ["diff", "--project", PROJECT, "--expected", str(ROOT / "expected")]
+        result = run([*args, "--snapshot", str(path)])
+        assert result.exit_code == 1
+        assert (
+            f"cannot read snapshot {path}: {reason}. Write one with `drift snapshot`."
+            in result.output
+        )
+        assert "Errno" not in result.output and "Traceback" not in result.output

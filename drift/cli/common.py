@@ -201,7 +201,10 @@ def read_snapshot_file(
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         snap = Snapshot.from_json(data, detail=path)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+    except OSError as err:  # its reason in words, not Python's "[Errno 2] ...: 'path'"
+        why = (err.strerror or type(err).__name__).lower()
+        fail(f"cannot read snapshot {path}: {why}. Write one with `drift snapshot`.")
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
         fail(f"cannot read snapshot {path}: {err}. Write one with `drift snapshot`.")
     if snap.project != project:
         fail(f"snapshot {path} is of project {snap.project}, not {project}.")
