@@ -117,6 +117,10 @@ def test_fault_on_a_kind_is_not_checked_exit_1_no_finding_bounded(kind, fault):
     # every list of the kind failed, and nothing else did
     assert scopes == {(kind, s) for s in KINDS[kind].scopes(REGIONS)}, report["not_checked"]
     for nc in report["not_checked"]:
+        if fault == "cycle_token" and "the list did not end within" in nc["error"]:
+            # On a loaded machine the list's own 0.1 s deadline may end the loop before
+            # its third page shows the token again: the same verdict, the other guard.
+            says = "the list did not end within"
         assert_sentence(nc["error"], KINDS[kind].api, says)
     assert not [f for f in report["findings"] if f["kind"] == kind]
     assert seconds < BOUND_S
