@@ -128,15 +128,11 @@ def is_quota_refusal(err: BaseException) -> bool:
 def is_retryable(err: BaseException) -> bool:
     if isinstance(err, BadResponse):
         return err.retryable
-    if isinstance(err, gexc.TooManyRequests | gexc.DeadlineExceeded | gexc.RetryError):
+    if is_quota_refusal(err) or isinstance(err, gexc.DeadlineExceeded | gexc.RetryError):
         return True
     if isinstance(err, gexc.GoogleAPICallError):
         code = err.code or 0
-        if isinstance(code, int) and code >= 500:
-            return True
-        if isinstance(err, gexc.Forbidden) and _reasons(err) & RATE_LIMIT_REASONS:
-            return True
-        return False
+        return isinstance(code, int) and code >= 500
     return isinstance(err, requests.exceptions.Timeout | requests.exceptions.ConnectionError)
 
 
